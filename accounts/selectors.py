@@ -1,0 +1,20 @@
+from django.db.models import QuerySet
+
+from .models import Membership, Organization, User
+
+
+def active_memberships(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, is_active=True).select_related("organization")
+
+
+def organizations_where(*, user: User, roles: frozenset[str] | set[str]) -> QuerySet[Organization]:
+    """Organisations in which the user holds one of `roles` (active memberships only)."""
+    return Organization.objects.filter(
+        memberships__user=user, memberships__is_active=True, memberships__role__in=roles
+    )
+
+
+def has_role_in(*, user: User, organization: Organization, roles: frozenset[str] | set[str]) -> bool:
+    return Membership.objects.filter(
+        user=user, organization=organization, is_active=True, role__in=roles
+    ).exists()

@@ -1,0 +1,83 @@
+"""Case list filters. Each is an EXISTS probe on indexed rows, so filtering never duplicates a
+case and never needs DISTINCT."""
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from ..models import Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Sponsor, detained_since_cutoff
+from ..fields import normalise_a_number
+from ..models import Person
+from ..selectors import a_number_index_for, upcoming_cutoff
+
+
+def _open_episode(**filters) -> Exists:  # noqa: ANN003
+    return Exists(CustodyEpisode.objects.filter(person__case=OuterRef("pk"), ended_on__isnull=True, **filters))
+
+
+class CaseFilter(django_filters.FilterSet):
+    custodian_kind = django_filters.ChoiceFilter(choices=CustodianKind.choices, method="filter_custodian_kind",
+                                                 label="Someone in the family is currently in this custody")
+    facility = django_filters.NumberFilter(method="filter_facility", label="Someone is currently held here")
+    field_office = django_filters.CharFilter(method="filter_field_office",
+                                             label="Someone is held in this ICE field office's area (e.g. SND)")
+    detained_more_than = django_filters.NumberFilter(method="filter_detained", min_value=0,
+                                                     label="Someone has been detained more than N days")
+    sponsor_status = django_filters.ChoiceFilter(choices=Sponsor.Status.choices, method="filter_sponsor_status")
+    credible_fear_outcome = django_filters.ChoiceFilter(choices=CredibleFearProcess.Outcome.choices,
+                                                        method="filter_fear_outcome")
+    hearing_within = django_filters.NumberFilter(method="filter_hearing_within", min_value=0,
+                                                 label="A scheduled hearing in the next N days")
+    reference = django_filters.CharFilter(field_name="reference", lookup_expr="icontains")
+    a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number of a family member",
+                                        validators=[normalise_a_number])
+
+    class Meta:
+        model = Case
+        fields = ["custodian_kind", "facility", "field_office", "detained_more_than", "sponsor_status",
+                  "credible_fear_outcome", "hearing_within", "reference", "a_number"]
+
+    def filter_custodian_kind(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return qs.filter(_open_episode(kind=value))
+
+    def filter_facility(self, qs: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        return qs.filter(_open_episode(facility_id=value))
+
+    def filter_field_office(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return qs.filter(_open_episode(facility__field_office__code=value.upper()))
+
+    def filter_detained(self, qs: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        # detained_since is set only on detention episodes; "more than N" days means since < today - N
+        cutoff = detained_since_cutoff(int(value))
+        return qs.filter(_open_episode(detained_since__lt=cutoff))
+
+    def filter_sponsor_status(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return qs.filter(Exists(Sponsor.objects.filter(case=OuterRef("pk"), status=value)))
+
+    def filter_fear_outcome(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return qs.filter(Exists(CredibleFearProcess.objects.filter(person__case=OuterRef("pk"), outcome=value)))
+
+    def filter_hearing_within(self, qs: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        return qs.filter(Exists(Hearing.objects.filter(
+            proceeding__case=OuterRef("pk"), status="scheduled",
+            scheduled_at__gte=timezone.now(), scheduled_at__lte=upcoming_cutoff(int(value)),
+        )))
+
+    def filter_a_number(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        index = a_number_index_for(value)
+        if index is None:
+            return qs.none()
+        return qs.filter(Exists(Person.objects.filter(case=OuterRef("pk"), a_number_index=index)))
+
+
+class PersonFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case_id")
+    a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number",
+                                        validators=[normalise_a_number])
+
+    class Meta:
+        model = Person
+        fields = ["case", "role", "a_number"]
+
+    def filter_a_number(self, qs: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        index = a_number_index_for(value)
+        return qs.filter(a_number_index=index) if index else qs.none()

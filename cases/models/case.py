@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from ._constraints import Versioned, enum_check
+
+
+class ConsentLevel(models.TextChoices):
+    NONE = "none", _("Nothing may be shared")
+    ANONYMOUS = "anonymous", _("Anonymous facts")
+    STORY = "story", _("First names and story")
+
+
+class Case(Versioned):
+    """One family."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, related_name="cases"
+    )
+    reference = models.CharField(
+        max_length=40, help_text=_("The organisation's own reference code, e.g. CAL-2019-017.")
+    )
+    separated_on = models.DateField(null=True, blank=True)
+    separation_place = models.CharField(max_length=200, blank=True)
+    port_of_entry = models.ForeignKey(
+        "cases.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    summary = models.TextField(_("internal summary"), blank=True)
+    # Advocacy consent: what the family agreed may be used in letters; revocable at once.
+    consent_level = models.CharField(
+        max_length=12, choices=ConsentLevel.choices, default=ConsentLevel.NONE
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [
+            ("view_case_pii", "Can see names, dates of birth, A-numbers, addresses and notes"),
+            ("share_case", "Can share the case with co-counsel"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "reference"], name="case_reference_unique_in_org"
+            ),
+            enum_check("consent_level", ConsentLevel, "case"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Direct-FK guardian rows (a generic object_pk table does not scale to 100k cases)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseShare(models.Model):
+    """A case shared with co-counsel: a user or another organisation. Revoking keeps the row
+    (revoked_at) for the record and removes the permission rows."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    access = models.CharField(max_length=8, choices=[("view", "Read only"), ("change", "Read and change")])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, organization__isnull=True)
+                | models.Q(user__isnull=True, organization__isnull=False),
+                name="caseshare_one_grantee",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(access__in=["view", "change"]), name="caseshare_access_valid"
+            ),
+            # One live share per grantee; re-sharing updates it.
+            models.UniqueConstraint(
+                fields=["case", "user"], condition=models.Q(revoked_at__isnull=True, user__isnull=False),
+                name="caseshare_one_live_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "organization"],
+                condition=models.Q(revoked_at__isnull=True, organization__isnull=False),
+                name="caseshare_one_live_per_org",
+            ),
+        ]
+
+
+class Assignment(models.Model):
+    """A volunteer (or any member) assigned to a case; for volunteers it is their only access."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_assignment_per_user")]

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class CaseEvent(models.Model):
+    """An immutable history entry: who changed what, when, before and after. The case timeline.
+
+    A-numbers never enter history (only the fact that one changed). Other PII values (names,
+    dates of birth, addresses, note text) are stored, and redacted on the way out for anyone
+    without view_case_pii (see cases.pii).
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=40)
+    subject_type = models.CharField(max_length=32)
+    subject_id = models.BigIntegerField(null=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="case_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on case {self.case_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        # History is append-only; the PostgreSQL trigger (migration 0002) enforces it too.
+        if self.pk is not None:
+            raise ValidationError("History entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN201
+        raise ValidationError("History entries cannot be deleted.")

@@ -1,0 +1,218 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ._constraints import Versioned, blank_or_enum_check, enum_check
+
+
+class SponsorCategory(models.TextChoices):
+    CAT_1 = "1", _("1: parent or legal guardian")
+    CAT_2A = "2A", _("2A: immediate relative, primary caregiver")
+    CAT_2B = "2B", _("2B: other immediate relative")
+    CAT_3 = "3", _("3: distant relative or unrelated adult")
+    CAT_4 = "4", _("4: no sponsor identified")
+
+
+class SponsorStatus(models.TextChoices):
+    IDENTIFIED = "identified", _("Identified")
+    APPLICATION_SUBMITTED = "application_submitted", _("Application submitted")
+    HOME_STUDY = "home_study", _("Home study")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    RELEASED_TO_SPONSOR = "released_to_sponsor", _("Released to sponsor")
+
+
+class Sponsor(Versioned):
+    Category = SponsorCategory
+    Status = SponsorStatus
+
+    # "Secured": a sponsor is identified and has not been denied. "Vetted": ORR approved them.
+    SECURED = frozenset(
+        {Status.IDENTIFIED, Status.APPLICATION_SUBMITTED, Status.HOME_STUDY, Status.APPROVED,
+         Status.RELEASED_TO_SPONSOR}
+    )
+    VETTED = frozenset({Status.APPROVED, Status.RELEASED_TO_SPONSOR})
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sponsors")
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="sponsors",
+        help_text=_("The child this sponsor is for; empty for the whole family."),
+    )
+    # PII: name, contact.
+    name = models.CharField(max_length=160)
+    relationship = models.CharField(max_length=80, blank=True)
+    category = models.CharField(max_length=2, choices=Category.choices)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.IDENTIFIED)
+    contact = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [enum_check("category", SponsorCategory, "sponsor"), enum_check("status", SponsorStatus, "sponsor")]
+
+    def __str__(self) -> str:
+        return f"Sponsor #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_secured(self) -> bool:
+        return self.status in self.SECURED
+
+    @property
+    def is_vetted(self) -> bool:
+        return self.status in self.VETTED
+
+
+class FearKind(models.TextChoices):
+    CREDIBLE = "credible", _("Credible fear")
+    REASONABLE = "reasonable", _("Reasonable fear")
+
+
+class FearOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+
+
+class FearReview(models.TextChoices):
+    NONE = "", _("Not requested")
+    REQUESTED = "requested", _("IJ review requested")
+    AFFIRMED = "affirmed", _("IJ affirmed the negative finding")
+    VACATED = "vacated", _("IJ vacated the negative finding")
+
+
+class CredibleFearProcess(Versioned):
+    Kind = FearKind
+    Outcome = FearOutcome
+    Review = FearReview
+
+    # Days after a negative finding within which the immigration judge's review must happen.
+    REVIEW_DAYS = {Kind.CREDIBLE: 7, Kind.REASONABLE: 10}
+
+    person = models.ForeignKey("cases.Person", on_delete=models.CASCADE, related_name="fear_processes")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CREDIBLE)
+    interview_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_on = models.DateField(null=True, blank=True)
+    review = models.CharField(max_length=10, choices=Review.choices, blank=True, default="")
+    review_requested_on = models.DateField(null=True, blank=True)
+    review_decided_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "id"]
+        verbose_name_plural = "credible-fear processes"
+        constraints = [
+            enum_check("kind", FearKind, "cfp"),
+            enum_check("outcome", FearOutcome, "cfp"),
+            blank_or_enum_check("review", FearReview, "cfp"),
+            models.CheckConstraint(
+                condition=models.Q(review="") | models.Q(outcome="negative"),
+                name="cfp_review_only_after_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["outcome"], name="cfp_outcome_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_outcome_display()}"
+
+    @property
+    def review_deadline(self) -> dt.date | None:
+        """Derived: a negative finding must be reviewed by an IJ within 7 (CF) or 10 (RF) days."""
+        if self.outcome != self.Outcome.NEGATIVE or not self.decided_on:
+            return None
+        if self.review in (self.Review.AFFIRMED, self.Review.VACATED):
+            return None
+        return self.decided_on + dt.timedelta(days=self.REVIEW_DAYS[self.kind])
+
+
+class ProceedingKind(models.TextChoices):
+    IMMIGRATION_COURT = "immigration_court", _("Immigration court (removal)")
+    BOND = "bond", _("Bond")
+    ASYLUM = "asylum", _("Asylum")
+    FAMILY_COURT = "family_court", _("Family court / child welfare")
+
+
+class ProceedingStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ProceedingAgencyPosition(models.TextChoices):
+    NONE = "", _("Not applicable")
+    REUNIFICATION = "reunification", _("Reunification")
+    TERMINATION = "termination", _("Termination of parental rights")
+
+
+class Proceeding(Versioned):
+    Kind = ProceedingKind
+    Status = ProceedingStatus
+    AgencyPosition = ProceedingAgencyPosition
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="proceedings")
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="proceedings"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    court = models.ForeignKey(
+        "cases.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    docket = models.CharField(max_length=60, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    # Child-welfare agency's stated plan (e.g. CPS: reunification or termination).
+    agency_position = models.CharField(max_length=16, choices=AgencyPosition.choices, blank=True, default="")
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["case_id", "id"]
+        constraints = [
+            enum_check("kind", ProceedingKind, "proceeding"),
+            enum_check("status", ProceedingStatus, "proceeding"),
+            blank_or_enum_check("agency_position", ProceedingAgencyPosition, "proceeding"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class HearingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Hearing(Versioned):
+    Status = HearingStatus
+
+    proceeding = models.ForeignKey(Proceeding, on_delete=models.CASCADE, related_name="hearings")
+    scheduled_at = models.DateTimeField()
+    purpose = models.CharField(max_length=120, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "id"]
+        constraints = [enum_check("status", HearingStatus, "hearing")]
+        indexes = [
+            # "Hearing within N days" filter and the dashboard.
+            models.Index(fields=["scheduled_at"], name="hearing_upcoming_idx",
+                         condition=models.Q(status="scheduled")),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hearing {self.scheduled_at:%Y-%m-%d}"
+
+
+class Note(models.Model):
+    """Free text about the family: PII, seen only with view_case_pii. Notes are not edited."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk}"

@@ -1,0 +1,16 @@
+"""Which values are PII. Without view_case_pii on the case they are never sent: not in the API,
+not in the history, not in exports."""
+from typing import Any
+
+PII_FIELDS: dict[str, frozenset[str]] = {
+    "case": frozenset({"summary"}),
+    "person": frozenset({"first_name", "last_name", "date_of_birth", "a_number", "address"}),
+    "sponsor": frozenset({"name", "contact"}),
+    "note": frozenset({"body"}),
+    "proceeding": frozenset({"docket"}),
+}
+
+
+def redact(subject_type: str, values: dict[str, Any]) -> dict[str, Any]:
+    hidden = PII_FIELDS.get(subject_type, frozenset())
+    return {k: (None if k in hidden else v) for k, v in values.items()}

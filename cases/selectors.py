@@ -1,0 +1,120 @@
+"""Reads scoped to the caller. Every queryset of case data starts from visible_cases()."""
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import CHANGE, VIEW, VIEW_PII
+
+from .fields import blind_index, normalise_a_number
+from .models import (
+    Case, CaseEvent, CaseShare, CredibleFearProcess, CustodyEpisode, Hearing, Note, Person, Proceeding, Sponsor,
+)
+from .permissions import cases_with_perm
+
+
+def visible_cases(*, user: User) -> QuerySet[Case]:
+    return cases_with_perm(user, VIEW)
+
+
+def _open_episodes() -> Prefetch:
+    return Prefetch(
+        "custody_episodes",
+        queryset=CustodyEpisode.objects.filter(ended_on__isnull=True).select_related("facility__field_office"),
+        to_attr="open_episodes",
+    )
+
+
+def case_list(*, user: User) -> QuerySet[Case]:
+    """The case list: one query for the page, one for its people, one for their current custody."""
+    return visible_cases(user=user).select_related("organization").prefetch_related(
+        Prefetch("people", queryset=Person.objects.prefetch_related(_open_episodes()))
+    )
+
+
+def case_detail(*, user: User) -> QuerySet[Case]:
+    people = Person.objects.prefetch_related(
+        _open_episodes(),
+        Prefetch("fear_processes", queryset=CredibleFearProcess.objects.all()),
+    )
+    return visible_cases(user=user).select_related("organization", "port_of_entry").prefetch_related(
+        Prefetch("people", queryset=people),
+        Prefetch("sponsors", queryset=Sponsor.objects.all()),
+        Prefetch("proceedings", queryset=Proceeding.objects.select_related("court").prefetch_related(
+            Prefetch("hearings", queryset=Hearing.objects.all()))),
+    )
+
+
+def pii_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
+    """Which of these cases the user may see PII on: one query for a whole page."""
+    ids = set(case_ids)
+    if not ids:
+        return set()
+    return set(cases_with_perm(user, VIEW_PII, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+
+
+def changeable_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
+    ids = set(case_ids)
+    return set(cases_with_perm(user, CHANGE, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True)) if ids else set()
+
+
+def person_list(*, user: User) -> QuerySet[Person]:
+    duplicate = Person.objects.filter(
+        a_number_index=OuterRef("a_number_index"), case__organization_id=OuterRef("case__organization_id")
+    ).exclude(case_id=OuterRef("case_id")).exclude(a_number_index="")
+    return (
+        Person.objects.filter(case__in=visible_cases(user=user))
+        .select_related("case")
+        .prefetch_related(_open_episodes())
+        .annotate(a_number_duplicate=Exists(duplicate))
+        .order_by("-id")
+    )
+
+
+def episode_list(*, user: User) -> QuerySet[CustodyEpisode]:
+    return CustodyEpisode.objects.filter(person__case__in=visible_cases(user=user)).select_related(
+        "person", "facility__field_office"
+    )
+
+
+def sponsor_list(*, user: User) -> QuerySet[Sponsor]:
+    return Sponsor.objects.filter(case__in=visible_cases(user=user))
+
+
+def fear_process_list(*, user: User) -> QuerySet[CredibleFearProcess]:
+    return CredibleFearProcess.objects.filter(person__case__in=visible_cases(user=user)).select_related("person")
+
+
+def proceeding_list(*, user: User) -> QuerySet[Proceeding]:
+    return Proceeding.objects.filter(case__in=visible_cases(user=user)).prefetch_related("hearings")
+
+
+def hearing_list(*, user: User) -> QuerySet[Hearing]:
+    return Hearing.objects.filter(proceeding__case__in=visible_cases(user=user)).select_related("proceeding")
+
+
+def note_list(*, user: User) -> QuerySet[Note]:
+    # Notes are PII: only cases where the user holds view_case_pii.
+    return Note.objects.filter(case__in=cases_with_perm(user, VIEW_PII)).select_related("author")
+
+
+def share_list(*, user: User) -> QuerySet[CaseShare]:
+    return CaseShare.objects.filter(case__in=visible_cases(user=user)).select_related("user", "organization")
+
+
+def case_history(*, case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case).select_related("actor")
+
+
+def a_number_index_for(raw: str) -> str | None:
+    """The blind index for a typed A-number, or None when it is not a valid A-number."""
+    try:
+        return blind_index(normalise_a_number(raw))
+    except Exception:  # noqa: BLE001 - any malformed input simply matches nothing
+        return None
+
+
+def upcoming_cutoff(days: int) -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=days)

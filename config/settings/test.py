@@ -1,0 +1,12 @@
+"""Test run: DATABASE_URL picks PostgreSQL in CI; fast hashing; fixed fictional keys."""
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+FIELD_ENCRYPTION_KEYS = ["pN3hJ0S2bYpD7t1Wm4Qk8rE6uV9xZ2cF5gH8jK1lM3o="]
+BLIND_INDEX_KEY = "test-blind-index-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = True
