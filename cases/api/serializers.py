@@ -1,5 +1,7 @@
 """Output serializers (what the API shows) and input serializers (what a write may carry).
 Writes never go through serializer.save(): views hand validated data to a service."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization, User
@@ -229,6 +231,7 @@ class CaseShareSerializer(serializers.ModelSerializer):
 
 
 # --- inputs --------------------------------------------------------------------------------
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleCaseField(serializers.PrimaryKeyRelatedField):
     """A case the caller can see; any other id is 'does not exist', never 'forbidden'."""
 
@@ -281,11 +284,13 @@ class PersonUpdateInput(VersionInput, PersonInput):
         fields = ["version", *[f for f in PersonInput.Meta.fields if f != "case"]]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisiblePersonField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):  # noqa: ANN201
         return Person.objects.filter(case__in=visible_cases(user=self.context["request"].user))
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleSponsorField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):  # noqa: ANN201
         return Sponsor.objects.filter(case__in=visible_cases(user=self.context["request"].user))

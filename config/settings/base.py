@@ -96,6 +96,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # --- Encryption of PII at rest -------------------------------------------------------------
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
@@ -126,7 +127,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ConsentLevelEnum": "cases.models.case.ConsentLevel",
+        "FacilityKindEnum": "cases.models.facilities.FacilityKind",
+        "CustodianKindEnum": "cases.models.people.CustodianKind",
+        "PersonRoleEnum": "cases.models.people.PersonRole",
+        "ReleaseTypeEnum": "cases.models.people.ReleaseType",
+        "ProceedingKindEnum": "cases.models.process.ProceedingKind",
+        "ProceedingStatusEnum": "cases.models.process.ProceedingStatus",
+        "HearingStatusEnum": "cases.models.process.HearingStatus",
+        "SponsorStatusEnum": "cases.models.process.SponsorStatus",
+        "SponsorCategoryEnum": "cases.models.process.SponsorCategory",
+        "FearKindEnum": "cases.models.process.FearKind",
+        "FearOutcomeEnum": "cases.models.process.FearOutcome",
+        "FearReviewEnum": "cases.models.process.FearReview",
+        "ShareAccessEnum": "accounts.roles.ShareAccess",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

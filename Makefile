@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install migrate demo serve test worker beat bench clean
+
+run: migrate demo serve  ## install, migrate, load the demo, serve on http://127.0.0.1:8000
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: install
+	$(PY) manage.py load_demo
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install  ## the whole suite; DATABASE_URL picks PostgreSQL, default SQLite
+	$(VENV)/bin/pytest
+
+worker: install  ## a Celery worker (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: install  ## the Celery beat scheduler (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A config beat -l info
+
+bench: install  ## case-list latency at 10k and 100k cases on PostgreSQL (see bench/README.md)
+	bash bench/run_case_list.sh
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles
