@@ -35,10 +35,10 @@ def case_list(*, user: User) -> QuerySet[Case]:
 
 
 def case_detail(*, user: User) -> QuerySet[Case]:
-    people = Person.objects.prefetch_related(
+    people = _with_duplicate_flag(Person.objects.prefetch_related(
         _open_episodes(),
         Prefetch("fear_processes", queryset=CredibleFearProcess.objects.all()),
-    )
+    ))
     return visible_cases(user=user).select_related("organization", "port_of_entry").prefetch_related(
         Prefetch("people", queryset=people),
         Prefetch("sponsors", queryset=Sponsor.objects.all()),
@@ -60,17 +60,20 @@ def changeable_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
     return set(cases_with_perm(user, CHANGE, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True)) if ids else set()
 
 
-def person_list(*, user: User) -> QuerySet[Person]:
+def _with_duplicate_flag(people: QuerySet[Person]) -> QuerySet[Person]:
+    """Flag a person whose A-number is also on another case of the same organisation."""
     duplicate = Person.objects.filter(
         a_number_index=OuterRef("a_number_index"), case__organization_id=OuterRef("case__organization_id")
     ).exclude(case_id=OuterRef("case_id")).exclude(a_number_index="")
-    return (
+    return people.annotate(a_number_duplicate=Exists(duplicate))
+
+
+def person_list(*, user: User) -> QuerySet[Person]:
+    return _with_duplicate_flag(
         Person.objects.filter(case__in=visible_cases(user=user))
         .select_related("case")
         .prefetch_related(_open_episodes())
-        .annotate(a_number_duplicate=Exists(duplicate))
-        .order_by("-id")
-    )
+    ).order_by("-id")
 
 
 def episode_list(*, user: User) -> QuerySet[CustodyEpisode]:
@@ -101,7 +104,8 @@ def note_list(*, user: User) -> QuerySet[Note]:
 
 
 def share_list(*, user: User) -> QuerySet[CaseShare]:
-    return CaseShare.objects.filter(case__in=visible_cases(user=user)).select_related("user", "organization")
+    # Who represents a family is sensitive: only readers with PII rights see the shares.
+    return CaseShare.objects.filter(case__in=cases_with_perm(user, VIEW_PII)).select_related("user", "organization")
 
 
 def case_history(*, case: Case) -> QuerySet[CaseEvent]:

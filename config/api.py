@@ -1,7 +1,9 @@
 """API plumbing shared by every app: pagination and the error shape."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+import django_filters
+from django.db import IntegrityError, models
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -15,6 +17,20 @@ class Pagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+
+
+class IdFilterSet(django_filters.FilterSet):
+    """Foreign keys filter by raw id: validating the id against the whole table would tell an
+    outsider which hidden rows exist (400 for a missing id, 200 for a hidden one)."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.ForeignKey: {"filter_class": django_filters.NumberFilter},
+    }
+
+
+class FilterBackend(DjangoFilterBackend):
+    filterset_base = IdFilterSet
 
 
 class Conflict(exceptions.APIException):

@@ -5,8 +5,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from ..models import Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Sponsor, detained_since_cutoff
+from accounts.roles import VIEW_PII
+
 from ..fields import normalise_a_number
 from ..models import Person
+from ..permissions import cases_with_perm
 from ..selectors import a_number_index_for, upcoming_cutoff
 
 
@@ -63,10 +66,12 @@ class CaseFilter(django_filters.FilterSet):
         )))
 
     def filter_a_number(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # Searching by A-number is PII access: a reader who cannot see A-numbers cannot probe them.
         index = a_number_index_for(value)
         if index is None:
             return qs.none()
-        return qs.filter(Exists(Person.objects.filter(case=OuterRef("pk"), a_number_index=index)))
+        return qs.filter(Exists(Person.objects.filter(case=OuterRef("pk"), a_number_index=index)),
+                         pk__in=cases_with_perm(self.request.user, VIEW_PII).values("pk"))
 
 
 class PersonFilter(django_filters.FilterSet):
@@ -80,4 +85,6 @@ class PersonFilter(django_filters.FilterSet):
 
     def filter_a_number(self, qs: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         index = a_number_index_for(value)
-        return qs.filter(a_number_index=index) if index else qs.none()
+        if index is None:
+            return qs.none()
+        return qs.filter(a_number_index=index, case__in=cases_with_perm(self.request.user, VIEW_PII).values("pk"))

@@ -38,6 +38,9 @@ class CaseScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_queryset(self) -> QuerySet:
         return type(self).selector(user=self.request.user)
 
+    def get_detail_queryset(self) -> QuerySet:
+        return self.get_queryset()
+
     @staticmethod
     def case_of(obj: Model) -> Case:
         return obj.case
@@ -49,7 +52,7 @@ class CaseScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         raise NotImplementedError
 
     def respond(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=obj.pk)
+        fresh = self.get_detail_queryset().get(pk=obj.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -80,6 +83,12 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     def get_queryset(self) -> QuerySet[Case]:
         if self.action == "list":
             return selectors.case_list(user=self.request.user)
+        if self.action in ("history", "share", "assign", "consent", "mark_reunified"):
+            # These need the case itself, not the related rows the detail page shows.
+            return selectors.visible_cases(user=self.request.user)
+        return selectors.case_detail(user=self.request.user)
+
+    def get_detail_queryset(self) -> QuerySet[Case]:
         return selectors.case_detail(user=self.request.user)
 
     def get_serializer_class(self) -> type:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import CHANGE
@@ -30,10 +31,15 @@ def _set_a_number(person: Person, raw: str | None) -> None:
     person.a_number, person.a_number_index = normalised, blind_index(normalised)
 
 
+def _check_person(p: Person) -> None:
+    if p.date_of_birth and p.date_of_birth > timezone.localdate():
+        raise field_error("date_of_birth", "A date of birth cannot be in the future.")
+
+
 def person_create(*, actor: User, case: Case, a_number: str = "", **fields: Any) -> Person:
     person = Person(case=case, **fields)
     _set_a_number(person, a_number)
-    return create_on_case(actor=actor, case=case, obj=person, action="person.added")
+    return create_on_case(actor=actor, case=case, obj=person, action="person.added", checks=_check_person)
 
 
 def person_update(*, actor: User, person: Person, version: int, **changes: Any) -> Person:
@@ -43,7 +49,7 @@ def person_update(*, actor: User, person: Person, version: int, **changes: Any) 
 
     return update_versioned(
         actor=actor, obj=person, case_of=lambda p: p.case, version=version, changes=changes,
-        action="person.updated", prepare=prepare,
+        action="person.updated", prepare=prepare, checks=_check_person,
     )
 
 
@@ -74,6 +80,13 @@ def _check_episode(ep: CustodyEpisode) -> None:
         errors["removed_to"] = "Only a removal names a country."
     if ep.release_type and ep.kind != CustodianKind.RELEASED:
         errors["release_type"] = "Only a release has a release type."
+    if ep.sponsor_id and ep.sponsor.case_id != ep.person.case_id:
+        errors["sponsor"] = "This sponsor belongs to another family."
+    today = timezone.localdate()
+    if ep.started_on and ep.started_on > today:
+        errors["started_on"] = "Custody cannot start in the future."
+    if ep.ended_on and ep.ended_on > today:
+        errors.setdefault("ended_on", "Custody cannot end in the future.")
     if ep.ended_on is None:
         other_open = CustodyEpisode.objects.filter(person_id=ep.person_id, ended_on__isnull=True).exclude(pk=ep.pk)
         if other_open.exists():
@@ -117,6 +130,8 @@ def custody_transfer(
     with transaction.atomic():
         person = Person.objects.select_for_update().select_related("case").get(pk=person.pk)
         require_case_perm(actor, CHANGE, person.case)
+        if on > timezone.localdate():
+            raise field_error("on", "A custody change cannot be dated in the future.")
         current = CustodyEpisode.objects.filter(person=person, ended_on__isnull=True).first()
         if current and on < current.started_on:
             raise field_error("on", f"The current custody began on {current.started_on}; a transfer cannot precede it.")

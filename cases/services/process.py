@@ -12,17 +12,21 @@ from ..permissions import require_case_perm
 from ._base import create_on_case, field_error, record_event, update_versioned
 
 
+def _check_sponsor(sponsor: Sponsor) -> None:
+    if sponsor.person_id and sponsor.person.case_id != sponsor.case_id:
+        raise field_error("person", "This person belongs to another family.")
+
+
 def sponsor_create(*, actor: User, case: Case, **fields: Any) -> Sponsor:
     sponsor = Sponsor(case=case, **fields)
-    if sponsor.person_id and sponsor.person.case_id != case.pk:
-        raise field_error("person", "This person belongs to another family.")
+    _check_sponsor(sponsor)
     return create_on_case(actor=actor, case=case, obj=sponsor, action="sponsor.added")
 
 
 def sponsor_update(*, actor: User, sponsor: Sponsor, version: int, **changes: Any) -> Sponsor:
     action = "sponsor.status_changed" if set(changes) == {"status"} else "sponsor.updated"
     return update_versioned(actor=actor, obj=sponsor, case_of=lambda s: s.case, version=version,
-                            changes=changes, action=action)
+                            changes=changes, action=action, checks=_check_sponsor)
 
 
 def fear_process_create(*, actor: User, person: Person, **fields: Any) -> CredibleFearProcess:

@@ -9,7 +9,6 @@ from accounts.roles import CAN_EDIT_REFERENCE_DATA
 from accounts.selectors import organizations_where
 
 from ..models import Facility, FieldOffice
-from ._base import validate
 from .errors import StaleVersion
 
 
@@ -25,8 +24,8 @@ def _require(user: User) -> None:
 def reference_create(*, actor: User, model: type[Facility] | type[FieldOffice], **fields: Any) -> models.Model:
     _require(actor)
     obj = model(**fields)
-    validate(obj)
-    obj.validate_unique()
+    # Reference rows are not contended: validate everything, database constraints included.
+    obj.full_clean()
     obj.save()
     return obj
 
@@ -39,8 +38,7 @@ def reference_update(*, actor: User, obj: Facility | FieldOffice, version: int, 
             raise StaleVersion()
         for k, v in changes.items():
             setattr(locked, k, v)
-        validate(locked)
-        locked.validate_unique()
+        locked.full_clean()
         locked.version += 1
         locked.save()
     return locked

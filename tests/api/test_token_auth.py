@@ -1,0 +1,68 @@
+"""API tokens: exchange email and password for a token, then send `Authorization: Token <key>`."""
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from .matrix import ids
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"  # what tests/factories.py sets for every user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():  # noqa: ANN202
+    # The token endpoint is throttled per client address; other tests' attempts must not count here.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def obtain(email: str, password: str):  # noqa: ANN201
+    return APIClient().post("/api/v1/auth/token/", {"email": email, "password": password}, format="json")
+
+
+def test_email_and_password_give_a_token_that_lists_the_cases(family):  # noqa: ANN001
+    response = obtain("alice@example.test", PASSWORD)
+    assert response.status_code == 200, response.content
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    assert ids(client.get("/api/v1/cases/")) == [family.case.pk]
+
+
+def test_asking_again_returns_the_same_token(family):  # noqa: ANN001
+    assert obtain("alice@example.test", PASSWORD).json() == obtain("alice@example.test", PASSWORD).json()
+
+
+def test_email_is_matched_case_insensitively(family):  # noqa: ANN001
+    assert obtain("Alice@Example.TEST", PASSWORD).status_code == 200
+
+
+def test_a_token_carries_its_users_permissions_only(family):  # noqa: ANN001
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {obtain('charlie@example.test', PASSWORD).json()['token']}")
+    assert ids(client.get("/api/v1/cases/")) == []
+    assert client.get(f"/api/v1/cases/{family.case.pk}/").status_code == 404
+
+
+def test_a_wrong_password_is_400_and_says_nothing_about_the_email(family):  # noqa: ANN001
+    wrong_password = obtain("alice@example.test", "Tr0ub4dor&3")
+    unknown_email = obtain("nobody@example.test", "Tr0ub4dor&3")
+    assert wrong_password.status_code == unknown_email.status_code == 400
+    assert wrong_password.json() == unknown_email.json()
+    assert "token" not in wrong_password.json()
+
+
+@pytest.mark.parametrize("header", ["Token not-a-real-key", "Token ", "Bearer abc"])
+def test_a_bad_token_is_refused(header, family):  # noqa: ANN001
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=header)
+    assert client.get("/api/v1/cases/").status_code in (401, 403)
+
+
+def test_me_reports_who_the_token_belongs_to(family):  # noqa: ANN001
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {obtain('bob@example.test', PASSWORD).json()['token']}")
+    body = client.get("/api/v1/me/").json()
+    assert body["email"] == "bob@example.test"
+    assert [(m["organization_slug"], m["role"]) for m in body["memberships"]] == [("beta-law", "advocate")]
