@@ -5,12 +5,17 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from ..models import Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Sponsor, detained_since_cutoff
+from rest_framework.exceptions import ValidationError
+
 from accounts.roles import VIEW_PII
 
 from ..fields import normalise_a_number
 from ..models import Person
 from ..permissions import cases_with_perm
 from ..selectors import a_number_index_for, upcoming_cutoff
+
+
+A_NUMBER_IN_URL = "A-numbers are never sent in a URL: POST the filters to this list's search/ endpoint."
 
 
 def _open_episode(**filters) -> Exists:  # noqa: ANN003
@@ -31,8 +36,7 @@ class CaseFilter(django_filters.FilterSet):
     hearing_within = django_filters.NumberFilter(method="filter_hearing_within", min_value=0,
                                                  label="A scheduled hearing in the next N days")
     reference = django_filters.CharFilter(field_name="reference", lookup_expr="icontains")
-    a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number of a family member",
-                                        validators=[normalise_a_number])
+    a_number = django_filters.CharFilter(method="refuse_in_url", label="Not accepted here: use POST .../search/")
 
     class Meta:
         model = Case
@@ -65,6 +69,17 @@ class CaseFilter(django_filters.FilterSet):
             scheduled_at__gte=timezone.now(), scheduled_at__lte=upcoming_cutoff(int(value)),
         )))
 
+    def refuse_in_url(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        # An A-number in a URL ends up in browser history and every proxy's access log.
+        raise ValidationError({"a_number": [A_NUMBER_IN_URL]})
+
+
+class CaseSearchFilter(CaseFilter):
+    """The case filters plus the exact A-number, read from a POST body."""
+
+    a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number of a family member",
+                                        validators=[normalise_a_number])
+
     def filter_a_number(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         # Searching by A-number is PII access: a reader who cannot see A-numbers cannot probe them.
         index = a_number_index_for(value)
@@ -76,12 +91,18 @@ class CaseFilter(django_filters.FilterSet):
 
 class PersonFilter(django_filters.FilterSet):
     case = django_filters.NumberFilter(field_name="case_id")
-    a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number",
-                                        validators=[normalise_a_number])
+    a_number = django_filters.CharFilter(method="refuse_in_url", label="Not accepted here: use POST .../search/")
 
     class Meta:
         model = Person
         fields = ["case", "role", "a_number"]
+
+    refuse_in_url = CaseFilter.refuse_in_url
+
+
+class PersonSearchFilter(PersonFilter):
+    a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number",
+                                        validators=[normalise_a_number])
 
     def filter_a_number(self, qs: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
         index = a_number_index_for(value)

@@ -432,4 +432,34 @@ class ReferenceUpdateInput(VersionInput):
     pass
 
 
+class CaseSearchInput(serializers.Serializer):
+    """Documents the body of POST /cases/search/: the list's filters plus the exact A-number."""
+
+    a_number = serializers.CharField(required=False)
+    custodian_kind = serializers.ChoiceField(choices=CustodianKind.choices, required=False)
+    facility = serializers.IntegerField(required=False)
+    field_office = serializers.CharField(required=False)
+    detained_more_than = serializers.IntegerField(required=False, min_value=0)
+    sponsor_status = serializers.ChoiceField(choices=Sponsor.Status.choices, required=False)
+    credible_fear_outcome = serializers.ChoiceField(choices=CredibleFearProcess.Outcome.choices, required=False)
+    hearing_within = serializers.IntegerField(required=False, min_value=0)
+    reference = serializers.CharField(required=False)
+
+
+class PersonSearchInput(serializers.Serializer):
+    a_number = serializers.CharField(required=False)
+    case = serializers.IntegerField(required=False)
+    role = serializers.ChoiceField(choices=Person.Role.choices, required=False)
+
+
+class CaseSearchOutput(serializers.Serializer):
+    results = CaseListSerializer(many=True)
+    truncated = serializers.BooleanField()
+
+
+class PersonSearchOutput(serializers.Serializer):
+    results = PersonSerializer(many=True)
+    truncated = serializers.BooleanField()
+
+
 __all__ = ["PiiListSerializer"]

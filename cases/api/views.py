@@ -16,8 +16,22 @@ from .. import selectors, services
 from ..models import Case, CaseShare, Facility, FieldOffice
 from ..permissions import require_case_perm
 from . import serializers as s
-from .filters import CaseFilter, PersonFilter
+from .filters import CaseFilter, CaseSearchFilter, PersonFilter, PersonSearchFilter
 from .permissions import CaseObjectPermission
+
+
+SEARCH_LIMIT = 50
+
+
+def _search(view: Any, filterset_class: type, serializer_class: type) -> Response:
+    """Filters from the request body (so PII such as an A-number never travels in a URL);
+    answers the first SEARCH_LIMIT matches, newest first."""
+    filterset = filterset_class(data=view.request.data, queryset=view.get_queryset(), request=view.request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    rows = list(filterset.qs.order_by("-id")[: SEARCH_LIMIT + 1])
+    data = serializer_class(rows[:SEARCH_LIMIT], many=True, context=view.get_serializer_context()).data
+    return Response({"results": data, "truncated": len(rows) > SEARCH_LIMIT})
 
 
 def _valid(serializer_class: type, request: Request, view: Any, **kwargs: Any) -> dict:
@@ -81,7 +95,7 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     update_input = s.CaseUpdateInput
 
     def get_queryset(self) -> QuerySet[Case]:
-        if self.action == "list":
+        if self.action in ("list", "search"):
             return selectors.case_list(user=self.request.user)
         if self.action in ("history", "share", "assign", "consent", "mark_reunified"):
             # These need the case itself, not the related rows the detail page shows.
@@ -103,6 +117,12 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
 
     def update_object(self, obj: Case, version: int, data: dict) -> Case:
         return services.case_update(actor=self.request.user, case=obj, version=version, **data)
+
+    @extend_schema(request=s.CaseSearchInput, responses=s.CaseSearchOutput)
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        """The list's filters plus the exact A-number, in the body of a POST."""
+        return _search(self, CaseSearchFilter, s.CaseListSerializer)
 
     @extend_schema(responses=s.CaseEventSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -173,6 +193,12 @@ class PersonViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateMod
 
     def update_object(self, obj: Model, version: int, data: dict) -> Model:
         return services.person_update(actor=self.request.user, person=obj, version=version, **data)
+
+    @extend_schema(request=s.PersonSearchInput, responses=s.PersonSearchOutput)
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        """Find people by exact A-number (any formatting), in the body of a POST."""
+        return _search(self, PersonSearchFilter, s.PersonSerializer)
 
     @extend_schema(request=s.TransferCustodyInput, responses={201: s.CustodyEpisodeSerializer})
     @action(detail=True, methods=["post"], url_path="transfer-custody")

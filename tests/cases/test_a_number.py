@@ -63,38 +63,48 @@ def test_eight_digit_a_number_is_zero_padded(alice_api, case):
                                            "a_number": "A-12-345-678"})
     assert r.status_code == 201, r.content
     assert r.json()["a_number"] == "012345678"
-    assert [p["id"] for p in alice_api.get("/api/v1/people/", {"a_number": "012345678"}).json()["results"]] == [
+    assert [p["id"] for p in alice_api.post("/api/v1/people/search/", {"a_number": "012345678"}).json()["results"]] == [
         r.json()["id"]]
 
 
 @pytest.mark.parametrize("typed", ["A201-555-019", "201555019", "a 201 555 019", "A-201-555-019", "201.555.019"])
 def test_case_list_finds_the_family_by_exact_a_number_in_any_formatting(alice_api, case, typed):
-    assert refs(alice_api.get("/api/v1/cases/", {"a_number": typed})) == {"ALP-001"}
+    assert refs(alice_api.post("/api/v1/cases/search/", {"a_number": typed})) == {"ALP-001"}
 
 
 def test_people_list_finds_the_person_by_exact_a_number(alice_api, mother):
     for typed in ("201555019", "A201-555-019"):
-        r = alice_api.get("/api/v1/people/", {"a_number": typed})
+        r = alice_api.post("/api/v1/people/search/", {"a_number": typed})
         assert r.status_code == 200
         assert [p["id"] for p in r.json()["results"]] == [mother.pk]
 
 
 def test_a_number_lookup_is_exact_not_partial(alice_api, case):
-    assert refs(alice_api.get("/api/v1/cases/", {"a_number": "201555018"})) == set()
-    assert alice_api.get("/api/v1/people/", {"a_number": "20155501"}).json()["results"] == []
+    assert refs(alice_api.post("/api/v1/cases/search/", {"a_number": "201555018"})) == set()
+    assert alice_api.post("/api/v1/people/search/", {"a_number": "20155501"}).json()["results"] == []
 
 
 @pytest.mark.parametrize("typed", ["A12-34", "ABCDEFGHI", "1234567890", "201555019; DROP TABLE"])
-def test_malformed_a_number_filter_is_400(alice_api, case, typed):
-    for url in ("/api/v1/cases/", "/api/v1/people/"):
-        r = alice_api.get(url, {"a_number": typed})
+def test_malformed_a_number_search_is_400(alice_api, case, typed):
+    for url in ("/api/v1/cases/search/", "/api/v1/people/search/"):
+        r = alice_api.post(url, {"a_number": typed})
         assert r.status_code == 400, (url, r.content)
         assert "a_number" in r.json()
 
 
+@pytest.mark.parametrize("url", ["/api/v1/cases/", "/api/v1/people/"])
+def test_a_number_in_a_url_is_refused_not_ignored(alice_api, case, url):
+    """An A-number in a query string lands in access logs; and silently ignoring the filter
+    would hand back every family instead of the one asked for."""
+    r = alice_api.get(url, {"a_number": "A-201-555-019"})
+    assert r.status_code == 400
+    assert "search/" in r.json()["a_number"][0]
+    assert "201" not in r.json()["a_number"][0]
+
+
 def test_a_number_lookup_never_reaches_another_organisations_case(as_user, charlie, case):
-    assert refs(as_user(charlie).get("/api/v1/cases/", {"a_number": "201555019"})) == set()
-    assert as_user(charlie).get("/api/v1/people/", {"a_number": "201555019"}).json()["results"] == []
+    assert refs(as_user(charlie).post("/api/v1/cases/search/", {"a_number": "201555019"})) == set()
+    assert as_user(charlie).post("/api/v1/people/search/", {"a_number": "201555019"}).json()["results"] == []
 
 
 # --- duplicates ---------------------------------------------------------------------------------
@@ -127,7 +137,7 @@ def test_same_a_number_in_two_cases_of_one_organisation_is_flagged_on_both(
 
 
 def test_both_cases_are_found_by_the_shared_a_number(alice_api, mother, same_number_in_another_alpha_case):
-    assert refs(alice_api.get("/api/v1/cases/", {"a_number": "A-201-555-019"})) == {"ALP-001", "ALP-002"}
+    assert refs(alice_api.post("/api/v1/cases/search/", {"a_number": "A-201-555-019"})) == {"ALP-001", "ALP-002"}
 
 
 def test_case_detail_flags_the_duplicate_too(alice_api, case, mother, same_number_in_another_alpha_case):
