@@ -43,19 +43,30 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["custodian_kind", "facility", "field_office", "detained_more_than", "sponsor_status",
                   "credible_fear_outcome", "hearing_within", "reference", "a_number"]
 
+    # The four current-custody filters describe ONE person's open episode: "in ICE custody for
+    # more than 30 days" must not match a parent in ICE for 5 days plus a child in a shelter for
+    # 40. Each method only records its condition; filter_queryset applies them in one EXISTS.
     def filter_custodian_kind(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return qs.filter(_open_episode(kind=value))
+        self._episode["kind"] = value
+        return qs
 
     def filter_facility(self, qs: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
-        return qs.filter(_open_episode(facility_id=value))
+        self._episode["facility_id"] = value
+        return qs
 
     def filter_field_office(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return qs.filter(_open_episode(facility__field_office__code=value.upper()))
+        self._episode["facility__field_office__code"] = value.upper()
+        return qs
 
     def filter_detained(self, qs: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
         # detained_since is set only on detention episodes; "more than N" days means since < today - N
-        cutoff = detained_since_cutoff(int(value))
-        return qs.filter(_open_episode(detained_since__lt=cutoff))
+        self._episode["detained_since__lt"] = detained_since_cutoff(int(value))
+        return qs
+
+    def filter_queryset(self, queryset: QuerySet[Case]) -> QuerySet[Case]:
+        self._episode: dict = {}
+        queryset = super().filter_queryset(queryset)
+        return queryset.filter(_open_episode(**self._episode)) if self._episode else queryset
 
     def filter_sponsor_status(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return qs.filter(Exists(Sponsor.objects.filter(case=OuterRef("pk"), status=value)))

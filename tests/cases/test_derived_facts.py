@@ -302,3 +302,18 @@ def test_malformed_filter_is_400_naming_it(alice_api, case, params, field):
     r = alice_api.get("/api/v1/cases/", params)
     assert r.status_code == 400, r.content
     assert field in r.json()
+
+
+def test_custody_filters_describe_one_person_not_the_family_as_a_whole(alice, alpha, alice_api, facility):
+    """A parent held at the facility for 5 days and a child in a shelter for 40 days is not
+    'someone held at this facility for more than 30 days'."""
+    family = f.make_case(alice, alpha, reference="MIX-001")
+    parent = f.make_person(alice, family, role="parent", first_name="Rosa")
+    f.detain(alice, parent, facility=facility, days_ago=5)
+    child = f.make_person(alice, family, role="child", first_name="Iván")
+    f.detain(alice, child, days_ago=40, kind="orr_shelter")
+    for params in ({"facility": facility.pk, "detained_more_than": 30},
+                   {"custodian_kind": "ice_detention", "detained_more_than": 30},
+                   {"field_office": "SND", "detained_more_than": 30}):
+        assert refs(alice_api.get("/api/v1/cases/", params)) == set(), params
+    assert refs(alice_api.get("/api/v1/cases/", {"custodian_kind": "orr_shelter", "detained_more_than": 30})) == {"MIX-001"}

@@ -1,0 +1,418 @@
+"""The demo data set, modelled on the seed documents.
+
+Three organisations (a legal-services organisation that owns the families, a co-counsel legal
+organisation, an advocacy organisation), one user for every role in each, reference places, and
+families:
+
+- 29 families presented at the Calexico-Mexicali port of entry on 2 March 2019. 17 of them are
+  still in ICE custody (CBP from 2 March, ICE from 4 March), each with a secured sponsor and a
+  positive credible-fear interview; the other 12 are released, with a sponsor, in ORR care,
+  reunified, removed or lost track of.
+- A mother removed to Mexico after a traffic stop whose 14-year-old daughter stayed in the US
+  with her aunt.
+- A father removed years ago, back on humanitarian parole for a family-court hearing on
+  reunification with his children in state foster care.
+- A recent family whose negative credible-fear finding has an immigration-judge review deadline.
+
+Every person is fictional; only public places (ports, detention centres, courts, ICE field
+offices) carry real names. Rows are written through the services, as the product writes them, so
+history and permissions are those of real use. Loading is all or nothing, and skipped when the
+demo organisation already exists (the history table refuses DELETE on PostgreSQL, so there is no
+reset).
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Organization, User
+from accounts.roles import Role
+
+from . import services
+from .models import Case, CustodianKind, Facility, FieldOffice, Person, Proceeding, ReleaseType, Sponsor
+
+DEMO_PASSWORD = "demo-pass-2019"
+PORT_DAY = dt.date(2019, 3, 2)
+ICE_DAY = dt.date(2019, 3, 4)
+DETAINED_FAMILIES = 17
+PORT_FAMILIES = 29
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    name: str
+    kind: str
+    domain: str
+
+
+LEGAL = OrgSpec("Frontera Legal Aid (demo)", Organization.Kind.LEGAL, "frontera.demo")
+CO_COUNSEL = OrgSpec("Bayside Immigrant Defense (demo)", Organization.Kind.LEGAL, "bayside.demo")
+ADVOCACY = OrgSpec("Letters Home Coalition (demo)", Organization.Kind.ADVOCACY, "lettershome.demo")
+ORGS = (LEGAL, CO_COUNSEL, ADVOCACY)
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    email: str
+    password: str
+    organization: str
+    staff: bool = False
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    logins: list[Login]
+    cases: int
+
+
+def demo_logins() -> list[Login]:
+    return [
+        Login(role, f"{role}@{org.domain}", DEMO_PASSWORD, org.name, staff=(org is LEGAL and role == Role.ADMIN))
+        for org in ORGS
+        for role in Role.values
+    ]
+
+
+def load_demo(*, today: dt.date | None = None) -> DemoResult:
+    """Create the demo data set, or do nothing when it is already there."""
+    if Organization.objects.filter(name=LEGAL.name).exists():
+        return DemoResult(created=False, logins=demo_logins(), cases=0)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        orgs, users = _organisations_and_users()
+        actor = users[(LEGAL.name, Role.ADVOCATE)]
+        ctx = _Ctx(actor=actor, org=orgs[LEGAL.name], places=_places(actor), today=today)
+        cases = [_port_family(ctx, n) for n in range(1, PORT_FAMILIES + 1)]
+        cases += [_removed_mother(ctx), _paroled_father(ctx), _negative_finding(ctx)]
+        services.share_create(actor=actor, case=cases[0], access="view", organization=orgs[CO_COUNSEL.name])
+        volunteer = users[(LEGAL.name, Role.VOLUNTEER)]
+        for case in (cases[1], cases[19]):
+            services.assignment_create(actor=actor, case=case, user=volunteer)
+    return DemoResult(created=True, logins=demo_logins(), cases=len(cases))
+
+
+def _organisations_and_users() -> tuple[dict[str, Organization], dict[tuple[str, str], User]]:
+    orgs = {spec.name: account_services.organization_create(name=spec.name, kind=spec.kind) for spec in ORGS}
+    users: dict[tuple[str, str], User] = {}
+    for login in demo_logins():
+        user = User.objects.filter(email=login.email).first() or User.objects.create_user(
+            login.email, login.password, first_name="Demo", last_name=login.role.title(), is_staff=login.staff
+        )
+        account_services.membership_add(
+            organization=orgs[login.organization], user=user, role=login.role, actor=None
+        )
+        users[(login.organization, login.role)] = user
+    return orgs, users
+
+
+# --- Places -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Places:
+    calexico_port: Facility
+    san_ysidro_port: Facility
+    detention: tuple[Facility, ...]  # Imperial, Otay Mesa, Adelanto
+    immigration_court: dict[int, Facility]  # detention facility id -> its immigration court
+    shelter: Facility
+    family_court: Facility
+
+
+def _field_office(actor: User, code: str, name: str, city: str) -> FieldOffice:
+    return FieldOffice.objects.filter(code=code).first() or services.reference_create(
+        actor=actor, model=FieldOffice, code=code, name=name, city=city, state="CA"
+    )
+
+
+def _facility(actor: User, name: str, kind: str, city: str, office: FieldOffice | None, address: str = "") -> Facility:
+    return Facility.objects.filter(name=name, city=city, state="CA").first() or services.reference_create(
+        actor=actor, model=Facility, name=name, kind=kind, city=city, state="CA", field_office=office,
+        address=address,
+    )
+
+
+def _places(actor: User) -> Places:
+    snd = _field_office(actor, "SND", "San Diego Field Office", "San Diego")
+    los = _field_office(actor, "LOS", "Los Angeles Field Office", "Los Angeles")
+    kind = Facility.Kind
+    imperial = _facility(actor, "Imperial Regional Detention Facility", kind.ICE_DETENTION, "Calexico", snd,
+                         "1572 Gateway Rd")
+    otay = _facility(actor, "Otay Mesa Detention Center", kind.ICE_DETENTION, "San Diego", snd,
+                     "7488 Calzada de la Fuente")
+    adelanto = _facility(actor, "Adelanto ICE Processing Center", kind.ICE_DETENTION, "Adelanto", los,
+                         "10400 Rancho Rd")
+    courts = {
+        imperial.pk: _facility(actor, "Imperial Immigration Court", kind.COURT, "Imperial", None),
+        otay.pk: _facility(actor, "Otay Mesa Immigration Court", kind.COURT, "San Diego", None),
+        adelanto.pk: _facility(actor, "Adelanto Immigration Court", kind.COURT, "Adelanto", None),
+    }
+    return Places(
+        calexico_port=_facility(actor, "Calexico West Port of Entry", kind.PORT_OF_ENTRY, "Calexico", snd),
+        san_ysidro_port=_facility(actor, "San Ysidro Port of Entry", kind.PORT_OF_ENTRY, "San Diego", snd),
+        detention=(imperial, otay, adelanto),
+        immigration_court=courts,
+        # Fictional: ORR does not publish shelter locations.
+        shelter=_facility(actor, "Casa Colibrí Children's Shelter (fictional)", kind.ORR_SHELTER, "San Diego", None),
+        family_court=_facility(actor, "Imperial County Juvenile Court", kind.COURT, "El Centro", None),
+    )
+
+
+# --- Fictional people ---------------------------------------------------------------------------
+
+MOTHERS = ["Marisol", "Yesenia", "Dania", "Karla", "Lourdes", "Iris", "Glenda", "Reina", "Sonia", "Elvia",
+           "Brenda", "Ingrid", "Delmy", "Nohemí", "Wendy", "Xiomara", "Yolanda", "Maritza", "Zulma", "Ruth"]
+FATHERS = ["Edwin", "Óscar", "Wilmer", "Nery", "Josué", "Elmer", "Denis", "Walter", "Santos", "Ulises"]
+CHILDREN = ["Ashly", "Génesis", "Kevin", "Brayan", "Dayana", "Jefferson", "Angie", "Naomi", "Emily", "Jostin",
+            "Keyla", "Allison", "Dilan", "Cristel", "Samuel", "Yeimi", "Anthony", "Dulce", "Isaac", "Mía",
+            "Rubén", "Nataly", "Elías"]
+SURNAMES = ["Reyes", "Maldonado", "Portillo", "Castellanos", "Amaya", "Funes", "Orellana", "Zelaya", "Mejía",
+            "Cruz", "Aguilar", "Pineda", "Bonilla", "Cálix", "Velásquez", "Rosales", "Argueta", "Sorto", "Tobar",
+            "Cardona", "Lemus", "Galeas", "Paz", "Ventura", "Osorio", "Barahona", "Alvarado", "Chinchilla", "Rivas"]
+ORIGINS = [("Honduras", "Spanish"), ("Guatemala", "K'iche', Spanish"), ("El Salvador", "Spanish"),
+           ("Guatemala", "Mam, Spanish"), ("Honduras", "Spanish, Garifuna"), ("Mexico", "Spanish")]
+SPONSOR_KIN = [("sister", "2B"), ("brother", "2B"), ("aunt", "2B"), ("uncle", "2B"), ("cousin", "2B"),
+               ("family friend", "3"), ("grandmother", "2A")]
+
+# The 12 families that are no longer in ICE custody, and where they are (see _after_release).
+RELEASED_STATES = {
+    18: "paroled_child_with_sponsor", 19: "bond_child_with_sponsor", 20: "paroled_sponsor_pending",
+    21: "paroled_children_in_shelter", 22: "reunified", 23: "atd_child_with_sponsor",
+    24: "paroled_children_in_foster_care", 25: "removed_after_negative_finding",
+    26: "paroled_hearing_soon", 27: "bond_child_with_sponsor", 28: "paroled_child_with_sponsor",
+    29: "paroled_then_unknown",
+}
+STORY_CONSENT = {1, 2, 3, 8, 13, 22}
+NO_CONSENT = {5, 19, 27}
+# Detained families with a hearing in the next two weeks: family number -> days from today.
+UPCOMING_HEARINGS = {1: 2, 4: 5, 9: 11}
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Who writes the demo (the legal organisation's advocate), for which organisation, and when."""
+
+    actor: User
+    org: Organization
+    places: Places
+    today: dt.date
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def _person(actor: User, case: Case, role: str, first: str, last: str, dob: dt.date, origin: tuple[str, str],
+            a_number: str = "") -> Person:
+    return services.person_create(
+        actor=actor, case=case, role=role, first_name=first, last_name=last, date_of_birth=dob,
+        country_of_birth=origin[0], languages=origin[1], a_number=a_number,
+    )
+
+
+def _move(actor: User, person: Person, kind: str, on: dt.date, **kw) -> None:  # noqa: ANN003
+    services.custody_transfer(actor=actor, person=person, kind=kind, on=on, **kw)
+
+
+def _port_family(ctx: _Ctx, n: int) -> Case:
+    actor, places = ctx.actor, ctx.places
+    surname = SURNAMES[n - 1]
+    origin = ORIGINS[n % len(ORIGINS)]
+    case = services.case_create(
+        actor=actor, organization=ctx.org, reference=f"CAL-2019-{n:03d}", separated_on=PORT_DAY,
+        separation_place="Calexico-Mexicali port of entry", port_of_entry=places.calexico_port,
+        summary="Presented at Calexico West on 2 March 2019 with the accompaniment group; parent and children "
+                "were separated at processing.",
+    )
+    if n % 4 == 0:
+        parent = _person(actor, case, "parent", FATHERS[(n // 4) % len(FATHERS)], surname,
+                         dt.date(1980 + n % 12, 1 + n % 12, 3 + n % 25), origin, f"A2085550{n:02d}")
+    else:
+        parent = _person(actor, case, "parent", MOTHERS[n % len(MOTHERS)], surname,
+                         dt.date(1983 + n % 11, 1 + (n * 5) % 12, 1 + n % 27), origin, f"A2085550{n:02d}")
+    children = [
+        _person(actor, case, "child", CHILDREN[(n + k * 7) % len(CHILDREN)], surname,
+                dt.date(2006 + (n + 3 * k) % 11, 1 + (n * 7 + k) % 12, 1 + (n * 3 + k) % 28), origin)
+        for k in range(1 + (n % 3 == 0))
+    ]
+    detention = places.detention[n % 3]
+    for person in (parent, *children):
+        _move(actor, person, CustodianKind.CBP, PORT_DAY, facility=places.calexico_port)
+    _move(actor, parent, CustodianKind.ICE_DETENTION, ICE_DAY, facility=detention)
+    for child in children:
+        _move(actor, child, CustodianKind.ORR_SHELTER, PORT_DAY + dt.timedelta(days=1), facility=places.shelter)
+
+    kin, category = SPONSOR_KIN[n % len(SPONSOR_KIN)]
+    if n <= DETAINED_FAMILIES:
+        status = Sponsor.Status.APPROVED if n % 2 else Sponsor.Status.HOME_STUDY
+    else:
+        status = {20: Sponsor.Status.APPLICATION_SUBMITTED, 21: Sponsor.Status.HOME_STUDY,
+                  24: Sponsor.Status.IDENTIFIED}.get(n, Sponsor.Status.APPROVED)
+    first_names = FATHERS if kin in ("brother", "uncle") else MOTHERS
+    sponsor = services.sponsor_create(
+        actor=actor, case=case, name=f"{first_names[(n + 3) % len(first_names)]} {surname}", relationship=kin,
+        category=category, status=status, contact=f"(619) 555-01{n:02d}",
+    )
+
+    fear = services.fear_process_create(actor=actor, person=parent, kind="credible",
+                                        interview_on=dt.date(2019, 3, 11 + n % 6))
+    if RELEASED_STATES.get(n) == "removed_after_negative_finding":
+        services.interview_outcome_record(actor=actor, process=fear, outcome="negative", decided_on=dt.date(2019, 3, 18))
+        services.ij_review_request(actor=actor, process=fear, requested_on=dt.date(2019, 3, 19))
+        services.ij_review_record(actor=actor, process=fear, result="affirmed", decided_on=dt.date(2019, 3, 25))
+    else:
+        services.interview_outcome_record(actor=actor, process=fear, outcome="positive",
+                                          decided_on=dt.date(2019, 3, 13 + n % 6))
+
+    proceeding = services.proceeding_create(
+        actor=actor, case=case, person=parent, kind="immigration_court",
+        court=places.immigration_court[detention.pk], docket=f"CAL-IC-19-{n:04d}",
+    )
+    held = services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(dt.date(2019, 4, 9)),
+                                     purpose="Master calendar", location=str(proceeding.court))
+    services.hearing_update(actor=actor, hearing=held, version=held.version, status="held",
+                            outcome="Continued for attorney preparation")
+    if n in UPCOMING_HEARINGS:
+        services.hearing_schedule(
+            actor=actor, proceeding=proceeding, scheduled_at=_at(ctx.today + dt.timedelta(days=UPCOMING_HEARINGS[n])),
+            purpose="Bond hearing" if n == 1 else "Individual hearing (asylum)", location=str(proceeding.court),
+        )
+
+    if n > DETAINED_FAMILIES:
+        _after_release(ctx, n, case, parent, children, sponsor, proceeding)
+    if n in STORY_CONSENT:
+        services.consent_record(actor=actor, case=case, level="story")
+    elif n not in NO_CONSENT:
+        services.consent_record(actor=actor, case=case, level="anonymous")
+    if n <= 3:
+        services.note_create(actor=actor, case=case, body=f"Sponsor ({kin}) confirmed address and phone; "
+                                                          "parole request packet sent to the field office.")
+    return case
+
+
+def _after_release(ctx: _Ctx, n: int, case: Case, parent: Person, children: list[Person], sponsor: Sponsor,
+                   proceeding: Proceeding) -> None:
+    """Where the 12 families that left ICE custody went."""
+    actor, state = ctx.actor, RELEASED_STATES[n]
+    if state == "removed_after_negative_finding":
+        _move(actor, parent, CustodianKind.REMOVED, dt.date(2019, 4, 9), removed_to="Honduras")
+    else:
+        release = {"bond": ReleaseType.BOND, "atd": ReleaseType.ATD}.get(state.split("_")[0], ReleaseType.PAROLE)
+        _move(actor, parent, CustodianKind.RELEASED, dt.date(2019, 3, 18 + n % 10), release_type=release)
+    if state in ("paroled_sponsor_pending", "paroled_children_in_shelter"):
+        return  # the children are still in the ORR shelter
+    if state == "paroled_children_in_foster_care":
+        for child in children:
+            _move(actor, child, CustodianKind.ORR_FOSTER_CARE, dt.date(2019, 3, 15))
+        return
+    if state == "reunified":
+        services.case_mark_reunified(actor=actor, case=case, on=dt.date(2019, 4, 2))
+        return
+    for child in children:
+        services.release_to_sponsor(actor=actor, person=child, sponsor=sponsor, on=dt.date(2019, 4, 3))
+    if state == "paroled_hearing_soon":
+        services.hearing_schedule(
+            actor=actor, proceeding=proceeding, scheduled_at=_at(ctx.today + dt.timedelta(days=12)),
+            purpose="Master calendar (non-detained docket)", location=str(proceeding.court),
+        )
+    if state == "paroled_then_unknown":
+        _move(actor, parent, CustodianKind.UNKNOWN, dt.date(2019, 6, 15))
+
+
+def _removed_mother(ctx: _Ctx) -> Case:
+    """Stopped at a 'papers, please' traffic checkpoint and removed to Mexico; her 14-year-old
+    daughter stayed in the US with an aunt."""
+    actor, today = ctx.actor, ctx.today
+    stopped = today - dt.timedelta(days=90)
+    case = services.case_create(
+        actor=actor, organization=ctx.org, reference="FLA-TS-001", separated_on=stopped,
+        separation_place="Traffic checkpoint, Escondido, CA",
+        summary="Mother stopped at a traffic checkpoint, detained and removed to Mexico. Her daughter (14) "
+                "stays with her maternal aunt in Chula Vista and goes to school there.",
+    )
+    mother = _person(actor, case, "parent", "Graciela", "Ortuño", dt.date(1984, 6, 2), ("Mexico", "Spanish"),
+                     "A208555101")
+    daughter = _person(actor, case, "child", "Abril", "Ortuño", _years_before(today, 14) - dt.timedelta(days=120),
+                       ("United States", "English, Spanish"))
+    aunt = services.sponsor_create(actor=actor, case=case, person=daughter, name="Marta Ortuño",
+                                   relationship="maternal aunt", category="2B",
+                                   status=Sponsor.Status.IDENTIFIED, contact="(619) 555-0177")
+    _move(actor, mother, CustodianKind.ICE_DETENTION, stopped, facility=ctx.places.detention[1])
+    _move(actor, mother, CustodianKind.REMOVED, today - dt.timedelta(days=60), removed_to="Mexico")
+    _move(actor, daughter, CustodianKind.WITH_SPONSOR, stopped, sponsor=aunt)
+    services.consent_record(actor=actor, case=case, level="story")
+    services.note_create(actor=actor, case=case, body="Mother calls from Tijuana on Sundays; exploring a "
+                                                       "humanitarian parole request.")
+    return case
+
+
+def _paroled_father(ctx: _Ctx) -> Case:
+    """Removed in 2015; back on humanitarian parole for the family-court hearing that decides
+    whether his children, in state foster care since, come home. The child-welfare agency moved
+    from termination to reunification."""
+    actor, today, court = ctx.actor, ctx.today, ctx.places.family_court
+    arrested = dt.date(2015, 5, 11)
+    case = services.case_create(
+        actor=actor, organization=ctx.org, reference="FLA-FC-001", separated_on=arrested,
+        separation_place="Home, Brawley, CA (ICE arrest)",
+        summary="Father removed in 2015; children placed in county foster care. ICE granted humanitarian "
+                "parole so he can attend the reunification hearing.",
+    )
+    father = _person(actor, case, "parent", "Teodoro", "Villaseñor", dt.date(1979, 11, 20), ("Mexico", "Spanish"),
+                     "A208555102")
+    kids = [_person(actor, case, "child", first, "Villaseñor", dob, ("United States", "English, Spanish"))
+            for first, dob in (("Mateo", dt.date(2011, 2, 14)), ("Camila", dt.date(2013, 8, 30)))]
+    _move(actor, father, CustodianKind.ICE_DETENTION, arrested, facility=ctx.places.detention[0])
+    _move(actor, father, CustodianKind.REMOVED, dt.date(2015, 7, 2), removed_to="Mexico")
+    _move(actor, father, CustodianKind.RELEASED, today - dt.timedelta(days=7),
+          release_type=ReleaseType.HUMANITARIAN_PAROLE)
+    for kid in kids:
+        _move(actor, kid, CustodianKind.STATE_CHILD_WELFARE, arrested)
+    proceeding = services.proceeding_create(
+        actor=actor, case=case, person=father, kind="family_court", court=court, docket="JV-2015-0412",
+        agency_position="termination",
+    )
+    earlier = services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(dt.date(2016, 3, 8)),
+                                        purpose="Permanency hearing", location=str(court))
+    services.hearing_update(actor=actor, hearing=earlier, version=earlier.version, status="held",
+                            outcome="Continued; the father could not attend from Mexico")
+    services.proceeding_update(actor=actor, proceeding=proceeding, version=proceeding.version,
+                               agency_position="reunification")
+    services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(today + dt.timedelta(days=9), 10),
+                              purpose="Review hearing: reunification plan", location=str(court))
+    services.consent_record(actor=actor, case=case, level="anonymous")
+    return case
+
+
+def _negative_finding(ctx: _Ctx) -> Case:
+    """A recent arrival: a negative credible-fear finding three days ago, so the immigration
+    judge's review is due within the week."""
+    actor, today, places = ctx.actor, ctx.today, ctx.places
+    arrived = today - dt.timedelta(days=12)
+    case = services.case_create(
+        actor=actor, organization=ctx.org, reference=f"OTM-{arrived.year}-001", separated_on=arrived,
+        separation_place="San Ysidro port of entry", port_of_entry=places.san_ysidro_port,
+    )
+    origin = ("Guatemala", "Q'eqchi', Spanish")
+    mother = _person(actor, case, "parent", "Rosaura", "Benítez", dt.date(1995, 4, 17), origin, "A208555103")
+    child = _person(actor, case, "child", "Jade", "Benítez", _years_before(arrived, 6), origin)
+    for person in (mother, child):
+        _move(actor, person, CustodianKind.CBP, arrived, facility=places.san_ysidro_port)
+    _move(actor, mother, CustodianKind.ICE_DETENTION, arrived + dt.timedelta(days=2), facility=places.detention[1])
+    _move(actor, child, CustodianKind.ORR_SHELTER, arrived + dt.timedelta(days=1), facility=places.shelter)
+    services.sponsor_create(actor=actor, case=case, person=child, name="Ofelia Benítez", relationship="cousin",
+                            category="2B", status=Sponsor.Status.IDENTIFIED, contact="(619) 555-0188")
+    fear = services.fear_process_create(actor=actor, person=mother, kind="credible",
+                                        interview_on=today - dt.timedelta(days=4))
+    services.interview_outcome_record(actor=actor, process=fear, outcome="negative",
+                                      decided_on=today - dt.timedelta(days=3))
+    return case

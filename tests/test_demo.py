@@ -1,0 +1,212 @@
+"""`manage.py load_demo`: the demo data set tells the seed documents' story, through the product's
+own reads (the API's filters, as the legal organisation's advocate), and loads only once."""
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Organization, User
+from accounts.roles import Role
+from cases import services
+from cases.demo import ADVOCACY, CO_COUNSEL, DEMO_PASSWORD, LEGAL, PORT_DAY, demo_logins
+from cases.facts import current_episode
+from cases.models import Case, CaseEvent, CaseShare, CustodyEpisode, Facility, Hearing, Person, Sponsor
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """Load once for the module (it writes a few thousand rows) and roll it all back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_output, db):  # noqa: ANN001, ANN201
+    return demo_output
+
+
+def _as(email: str) -> APIClient:
+    client = APIClient()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def _case_refs(client: APIClient, **filters: object) -> set[str]:
+    r = client.get("/api/v1/cases/", {**filters, "page_size": 200})
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body.get("next") is None, "demo list does not fit one page"
+    return {c["reference"] for c in body["results"]}
+
+
+@pytest.fixture
+def advocate(demo):  # noqa: ANN001, ANN201
+    return _as(f"advocate@{LEGAL.domain}")
+
+
+def test_creates_three_organisations_of_the_right_kinds(demo):  # noqa: ANN001
+    kinds = dict(Organization.objects.filter(name__in=[LEGAL.name, CO_COUNSEL.name, ADVOCACY.name])
+                 .values_list("name", "kind"))
+    assert kinds == {LEGAL.name: "legal", CO_COUNSEL.name: "legal", ADVOCACY.name: "advocacy"}
+
+
+def test_29_families_presented_at_calexico_on_2_march_2019(demo):  # noqa: ANN001
+    port = Facility.objects.get(name="Calexico West Port of Entry")
+    assert port.kind == Facility.Kind.PORT_OF_ENTRY
+    families = Case.objects.filter(separated_on=PORT_DAY, port_of_entry=port)
+    assert families.count() == 29
+    assert set(families.values_list("organization__name", flat=True)) == {LEGAL.name}
+
+
+def test_exactly_17_of_them_detained_by_ice_over_30_days_with_sponsor_and_positive_interview(advocate):  # noqa: ANN001
+    detained = _case_refs(advocate, custodian_kind="ice_detention", detained_more_than=30)
+    assert len(detained) == 17
+    port_families = set(Case.objects.filter(separated_on=PORT_DAY).values_list("reference", flat=True))
+    assert detained <= port_families
+    secured = _case_refs(advocate, sponsor_status="approved") | _case_refs(advocate, sponsor_status="home_study")
+    positive = _case_refs(advocate, credible_fear_outcome="positive")
+    assert detained <= secured
+    assert detained <= positive
+
+    # Each one: CBP from the day they presented, ICE from 4 March, still open, one unbroken detention.
+    for case in Case.objects.filter(reference__in=detained):
+        ice = CustodyEpisode.objects.get(person__case=case, kind="ice_detention", ended_on__isnull=True)
+        assert ice.started_on == dt.date(2019, 3, 4)
+        assert ice.detained_since == PORT_DAY
+        assert CustodyEpisode.objects.filter(person=ice.person, kind="cbp", started_on=PORT_DAY).exists()
+        assert all(s.is_secured for s in Sponsor.objects.filter(case=case))
+
+
+def test_the_other_12_port_families_are_spread_across_other_custody(advocate):  # noqa: ANN001
+    detained = _case_refs(advocate, custodian_kind="ice_detention", detained_more_than=30)
+    others = Case.objects.filter(separated_on=PORT_DAY).exclude(reference__in=detained)
+    assert others.count() == 12
+    kinds = set(CustodyEpisode.objects.filter(person__case__in=others, ended_on__isnull=True)
+                .values_list("kind", flat=True))
+    assert {"released", "with_sponsor", "orr_shelter", "reunified", "removed"} <= kinds
+    assert "ice_detention" not in kinds
+    paroled = CustodyEpisode.objects.filter(person__case__in=others, ended_on__isnull=True, release_type="parole")
+    assert paroled.exists()
+
+
+def test_mother_removed_after_a_traffic_stop_and_her_14_year_old_daughter_stayed_with_a_relative(demo):  # noqa: ANN001
+    case = Case.objects.get(reference="FLA-TS-001")
+    assert "traffic" in case.separation_place.lower()
+    mother = Person.objects.get(case=case, role="parent")
+    daughter = Person.objects.get(case=case, role="child")
+    now = current_episode(mother)
+    assert (now.kind, now.removed_to) == ("removed", "Mexico")
+    assert mother.custody_episodes.filter(kind="ice_detention").exists()
+    assert daughter.age == 14
+    with_aunt = current_episode(daughter)
+    assert with_aunt.kind == "with_sponsor"
+    assert "aunt" in with_aunt.sponsor.relationship
+
+
+def test_father_removed_years_ago_is_back_on_humanitarian_parole_for_family_court(advocate):  # noqa: ANN001
+    case = Case.objects.get(reference="FLA-FC-001")
+    father = Person.objects.get(case=case, role="parent")
+    now = current_episode(father)
+    assert (now.kind, now.release_type) == ("released", "humanitarian_parole")
+    removal = father.custody_episodes.get(kind="removed")
+    assert removal.started_on.year <= timezone.localdate().year - 3
+    children = Person.objects.filter(case=case, role="child")
+    assert children.count() == 2
+    assert {current_episode(c).kind for c in children} == {"state_child_welfare"}
+    proceeding = case.proceedings.get(kind="family_court")
+    assert proceeding.agency_position == "reunification"
+    assert proceeding.court.kind == Facility.Kind.COURT
+    assert "FLA-FC-001" in _case_refs(advocate, hearing_within=14)
+    # The agency's change of position is in the history.
+    assert CaseEvent.objects.filter(case=case, action="proceeding.updated",
+                                    after__agency_position="reunification").exists()
+
+
+def test_hearings_in_the_next_14_days(advocate):  # noqa: ANN001
+    soon = _case_refs(advocate, hearing_within=14)
+    assert len(soon) >= 3
+    upcoming = Hearing.objects.filter(proceeding__case__reference__in=soon, status="scheduled",
+                                      scheduled_at__gte=timezone.now())
+    assert all(h.scheduled_at <= timezone.now() + dt.timedelta(days=14) for h in upcoming)
+
+
+def test_a_negative_finding_has_an_ij_review_deadline_ahead(advocate):  # noqa: ANN001
+    assert _case_refs(advocate, credible_fear_outcome="negative")
+    r = advocate.get("/api/v1/credible-fear/", {"outcome": "negative", "page_size": 200})
+    deadlines = [p.get("review_deadline") for p in r.json()["results"]]
+    today = timezone.localdate().isoformat()
+    assert any(d and d >= today for d in deadlines), deadlines
+
+
+def test_a_sponsor_is_pending(advocate):  # noqa: ANN001
+    assert _case_refs(advocate, sponsor_status="application_submitted")
+
+
+def test_consent_levels_are_mixed(demo):  # noqa: ANN001
+    levels = list(Case.objects.filter(organization__name=LEGAL.name).values_list("consent_level", flat=True))
+    assert levels.count("anonymous") > levels.count("story") > 0
+    assert levels.count("none") > 0
+
+
+def test_one_case_is_shared_read_only_with_co_counsel(demo):  # noqa: ANN001
+    share = CaseShare.objects.get(organization__name=CO_COUNSEL.name, revoked_at__isnull=True)
+    assert share.access == "view"
+    co_counsel = _as(f"advocate@{CO_COUNSEL.domain}")
+    assert _case_refs(co_counsel) == {share.case.reference}
+    r = co_counsel.get(f"/api/v1/cases/{share.case_id}/")
+    assert r.status_code == 200
+    r = co_counsel.patch(f"/api/v1/cases/{share.case_id}/", {"version": r.json()["version"], "summary": "x"})
+    assert r.status_code == 403
+
+
+def test_volunteer_is_assigned_to_two_cases_and_advocacy_org_sees_none(demo):  # noqa: ANN001
+    assert len(_case_refs(_as(f"volunteer@{LEGAL.domain}"))) == 2
+    assert _case_refs(_as(f"organizer@{ADVOCACY.domain}")) == set()
+
+
+def test_every_role_in_every_organisation_can_sign_in(demo):  # noqa: ANN001
+    assert DEMO_PASSWORD in demo
+    for login in demo_logins():
+        assert login.email in demo
+        assert Client().login(email=login.email, password=login.password), login.email
+        membership = Membership.objects.get(user__email=login.email)
+        assert (membership.role, membership.organization.name) == (login.role, login.organization)
+    assert len(demo_logins()) == 3 * len(Role.values)
+
+
+def test_only_the_legal_admin_is_staff_and_nobody_is_superuser(demo):  # noqa: ANN001
+    demo_users = User.objects.filter(email__endswith=".demo")
+    assert list(demo_users.filter(is_staff=True).values_list("email", flat=True)) == [f"admin@{LEGAL.domain}"]
+    assert not demo_users.filter(is_superuser=True).exists()
+
+
+def test_a_second_run_creates_nothing_new(demo):  # noqa: ANN001
+    models = (Organization, User, Case, Person, CustodyEpisode, Sponsor, Hearing, Facility, CaseEvent, CaseShare)
+    before = {m.__name__: m.objects.count() for m in models}
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "already present" in out.getvalue()
+    assert {m.__name__: m.objects.count() for m in models} == before
+
+
+def test_a_short_ice_stay_plus_a_long_orr_stay_is_not_detained_by_ice_over_30_days(advocate):  # noqa: ANN001
+    """The headline count must be about one person's custody: a parent held by ICE for 5 days
+    whose child has been in an ORR shelter for 40 days is not 'in ICE custody over a month'."""
+    actor = User.objects.get(email=f"advocate@{LEGAL.domain}")
+    case = services.case_create(actor=actor, organization=Organization.objects.get(name=LEGAL.name),
+                                reference="MIX-001")
+    parent = services.person_create(actor=actor, case=case, role="parent", first_name="Test")
+    child = services.person_create(actor=actor, case=case, role="child", first_name="Test")
+    today = timezone.localdate()
+    services.custody_transfer(actor=actor, person=parent, kind="ice_detention", on=today - dt.timedelta(days=5))
+    services.custody_transfer(actor=actor, person=child, kind="orr_shelter", on=today - dt.timedelta(days=40))
+    detained = _case_refs(advocate, custodian_kind="ice_detention", detained_more_than=30)
+    assert "MIX-001" not in detained
