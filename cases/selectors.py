@@ -28,9 +28,14 @@ def _open_episodes() -> Prefetch:
 
 
 def case_list(*, user: User) -> QuerySet[Case]:
-    """The case list: one query for the page, one for its people, one for their current custody."""
-    return visible_cases(user=user).select_related("organization").prefetch_related(
-        Prefetch("people", queryset=Person.objects.prefetch_related(_open_episodes()))
+    """The case list: the page, its organisations, its people, their current custody.
+
+    Organisations are prefetched, not joined: with the join PostgreSQL hashes the organisation
+    table and sorts every visible case before the LIMIT; without it the primary-key scan comes
+    out in page order and stops after one page (docs/performance.md, the "dense" user).
+    """
+    return visible_cases(user=user).prefetch_related(
+        "organization", Prefetch("people", queryset=Person.objects.prefetch_related(_open_episodes()))
     )
 
 

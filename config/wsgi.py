@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -5,3 +6,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 application = get_wsgi_application()
+
+# Everything loaded so far (Django, DRF, our modules) lives as long as the process: move it out
+# of the collector's reach, so a full collection scans only what requests allocate instead of
+# the whole application (a 100+ ms pause otherwise, docs/performance.md), and so prefork
+# workers keep sharing these pages instead of copying them when the collector touches them.
+gc.freeze()

@@ -25,8 +25,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 AUTH = 2  # the session row; the user row
 
 # GET /api/v1/cases/
-CASE_LIST = AUTH + 4
-#   the page of cases, filtered by guardian's permission subqueries, joined to the organisation
+CASE_LIST = AUTH + 5
+#   the page of cases, filtered by the permission rows (user's own UNION ALL their groups')
+#   their organisations (prefetch)
 #   people of those cases (prefetch)
 #   their open custody episodes, joined to facility and field office (prefetch)
 #   which of the page's cases the reader may see PII on (one query for the page)
