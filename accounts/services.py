@@ -67,6 +67,10 @@ def membership_deactivate(*, membership: Membership, actor: User | None) -> Memb
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     _sync_groups(membership)
+    # Assignments are personal grants, not group rights: they end with the membership.
+    from cases.services import assignments_end_for_member  # lazy: cases builds on accounts
+
+    assignments_end_for_member(user=membership.user, organization=membership.organization)
     return membership
 
 

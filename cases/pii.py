@@ -8,6 +8,8 @@ PII_FIELDS: dict[str, frozenset[str]] = {
     "sponsor": frozenset({"name", "contact"}),
     "note": frozenset({"body"}),
     "proceeding": frozenset({"docket"}),
+    # Who represents the family (co-counsel) is as sensitive as the family's own details.
+    "caseshare": frozenset({"user", "organization"}),
 }
 
 

@@ -43,7 +43,7 @@ def case_detail(*, user: User) -> QuerySet[Case]:
     people = _with_duplicate_flag(Person.objects.prefetch_related(
         _open_episodes(),
         Prefetch("fear_processes", queryset=CredibleFearProcess.objects.all()),
-    ))
+    ), user=user)
     return visible_cases(user=user).select_related("organization", "port_of_entry").prefetch_related(
         Prefetch("people", queryset=people),
         Prefetch("sponsors", queryset=Sponsor.objects.all()),
@@ -65,10 +65,12 @@ def changeable_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
     return set(cases_with_perm(user, CHANGE, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True)) if ids else set()
 
 
-def _with_duplicate_flag(people: QuerySet[Person]) -> QuerySet[Person]:
-    """Flag a person whose A-number is also on another case of the same organisation."""
+def _with_duplicate_flag(people: QuerySet[Person], *, user: User) -> QuerySet[Person]:
+    """Flag a person whose A-number is also on another case of the same organisation - among the
+    cases whose PII the reader may see, so the flag can never probe a hidden case's A-number."""
     duplicate = Person.objects.filter(
-        a_number_index=OuterRef("a_number_index"), case__organization_id=OuterRef("case__organization_id")
+        a_number_index=OuterRef("a_number_index"), case__organization_id=OuterRef("case__organization_id"),
+        case__in=cases_with_perm(user, VIEW_PII).values("pk"),
     ).exclude(case_id=OuterRef("case_id")).exclude(a_number_index="")
     return people.annotate(a_number_duplicate=Exists(duplicate))
 
@@ -77,7 +79,8 @@ def person_list(*, user: User) -> QuerySet[Person]:
     return _with_duplicate_flag(
         Person.objects.filter(case__in=visible_cases(user=user))
         .select_related("case")
-        .prefetch_related(_open_episodes())
+        .prefetch_related(_open_episodes()),
+        user=user,
     ).order_by("-id")
 
 

@@ -147,6 +147,8 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     @action(detail=True, methods=["post"])
     def share(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
+        # Before validating the grantee: an unknown email must not be told apart from a known one.
+        require_case_perm(request.user, SHARE, case)
         share = services.share_create(actor=request.user, case=case, **_valid(s.ShareInput, request, self))
         return Response(s.CaseShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
@@ -154,6 +156,7 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
+        require_case_perm(request.user, SHARE, case)
         services.assignment_create(actor=request.user, case=case, **_valid(s.AssignInput, request, self))
         return Response(status=status.HTTP_201_CREATED)
 

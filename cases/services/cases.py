@@ -35,6 +35,9 @@ def case_create(*, actor: User, organization: Organization, **fields: Any) -> Ca
 
 
 def case_update(*, actor: User, case: Case, version: int, **changes: Any) -> Case:
+    if "reference" in changes and not has_role_in(user=actor, organization=case.organization, roles=CAN_CREATE_CASES):
+        # The uniqueness check would otherwise tell co-counsel which references the owner uses.
+        raise PermissionDenied("Only the owning organisation's staff may change a case's reference.")
     def unique_reference(c: Case) -> None:
         if "reference" in changes and Case.objects.filter(
             organization_id=c.organization_id, reference=c.reference
@@ -132,6 +135,7 @@ def _user_perms_after_revoke(share: CaseShare) -> tuple[str, ...]:
 
 
 def assignment_create(*, actor: User, case: Case, user: User) -> Assignment:
+    require_case_perm(actor, SHARE, case)
     if not Membership.objects.filter(user=user, organization_id=case.organization_id, is_active=True).exists():
         raise field_error("user", "Only members of the case's organisation can be assigned.")
     with transaction.atomic():
@@ -144,6 +148,17 @@ def assignment_create(*, actor: User, case: Case, user: User) -> Assignment:
             record_event(case=case, actor=actor, action="case.assigned", subject=assignment,
                          after={"user": user.pk})
     return assignment
+
+
+def assignments_end_for_member(*, user: User, organization: Organization) -> None:
+    """A member who leaves the organisation loses the cases they were assigned to (a live share
+    with them personally, granted separately, stays)."""
+    for assignment in Assignment.objects.filter(user=user, case__organization=organization).select_related("case"):
+        share = CaseShare.objects.filter(case=assignment.case, user=user, revoked_at__isnull=True).first()
+        set_user_perms(assignment.case, user, SHARE_PERMS[share.access] if share else ())
+        record_event(case=assignment.case, actor=None, action="case.unassigned", subject=assignment,
+                     before={"user": user.pk})
+        assignment.delete()
 
 
 def assignment_delete(*, actor: User, assignment: Assignment) -> None:
