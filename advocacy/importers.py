@@ -1,0 +1,136 @@
+"""Importers for public data: members of Congress (unitedstates/congress-legislators, CSV or
+YAML) and the ZCTA-to-district crosswalk. Both upsert, so a re-run changes nothing."""
+import csv
+import io
+import urllib.request
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from .models import DecisionMaker, DecisionMakerKind, ZipDistrict
+
+Progress = Callable[[int], None]
+FIELDS = ("kind", "name", "salutation", "state", "district", "senate_class", "cwc_office_code",
+          "contact_form_url", "phone", "postal_address", "active")
+
+
+def read_text(path_or_url: str) -> str:
+    if path_or_url.startswith(("http://", "https://")):
+        with urllib.request.urlopen(path_or_url, timeout=60) as response:  # noqa: S310 - operator-supplied URL
+            return response.read().decode("utf-8")
+    return Path(path_or_url).read_text(encoding="utf-8")
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.deactivated} deactivated")
+
+
+def _legislator(*, bioguide: str, kind_code: str, first: str, last: str, full: str, state: str,
+                district: str | int | None, senate_class: str | int | None, url: str, contact_form: str,
+                phone: str, address: str) -> dict:
+    senator = kind_code == "sen"
+    district_no = None if senator or district in (None, "") else int(district)
+    title = "Senator" if senator else ("Delegate" if state in {"DC", "GU", "VI", "AS", "MP"} else
+                                       "Resident Commissioner" if state == "PR" else "Representative")
+    return {
+        "bioguide_id": bioguide,
+        "kind": DecisionMakerKind.US_SENATOR if senator else DecisionMakerKind.US_REPRESENTATIVE,
+        "name": full or f"{first} {last}".strip(),
+        "salutation": f"{title} {last}".strip(),
+        "state": state,
+        "district": district_no,
+        "senate_class": int(senate_class) if senator and senate_class not in (None, "") else None,
+        # House CWC codes follow the district; Senate codes come from the Senate's own office list,
+        # which this data does not carry, so they are left for staff to enter.
+        "cwc_office_code": "" if senator else f"H{state}{district_no:02d}",
+        "contact_form_url": contact_form or url or "",
+        "phone": phone or "",
+        "postal_address": address or "",
+        "active": True,
+    }
+
+
+def parse_legislators_csv(text: str) -> list[dict]:
+    return [
+        _legislator(bioguide=r["bioguide_id"], kind_code=r["type"], first=r["first_name"], last=r["last_name"],
+                    full=r["full_name"], state=r["state"], district=r["district"], senate_class=r["senate_class"],
+                    url=r["url"], contact_form=r["contact_form"], phone=r["phone"], address=r["address"])
+        for r in csv.DictReader(io.StringIO(text))
+    ]
+
+
+def parse_legislators_yaml(text: str) -> list[dict]:
+    out = []
+    for person in yaml.safe_load(text):
+        term = person["terms"][-1]  # the current term is the last one
+        name = person["name"]
+        out.append(_legislator(
+            bioguide=person["id"]["bioguide"], kind_code=term["type"], first=name.get("first", ""),
+            last=name.get("last", ""), full=name.get("official_full", ""), state=term["state"],
+            district=term.get("district"), senate_class=term.get("class"), url=term.get("url", ""),
+            contact_form=term.get("contact_form", ""), phone=term.get("phone", ""), address=term.get("address", ""),
+        ))
+    return out
+
+
+def import_legislators(path_or_url: str, progress: Progress | None = None) -> ImportSummary:
+    text = read_text(path_or_url)
+    is_yaml = path_or_url.endswith((".yaml", ".yml")) or text.lstrip().startswith("- ")
+    rows = parse_legislators_yaml(text) if is_yaml else parse_legislators_csv(text)
+    summary = ImportSummary()
+    with transaction.atomic():
+        existing = {dm.bioguide_id: dm for dm in DecisionMaker.objects.filter(bioguide_id__isnull=False)}
+        for i, row in enumerate(rows, 1):
+            current = existing.get(row["bioguide_id"])
+            if current is None:
+                DecisionMaker.objects.create(**row)
+                summary.created += 1
+            elif any(getattr(current, f) != row[f] for f in FIELDS):
+                for f in FIELDS:
+                    setattr(current, f, row[f])
+                current.save()
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+            if progress and i % 100 == 0:
+                progress(i)
+        listed = {r["bioguide_id"] for r in rows}
+        summary.deactivated = (
+            DecisionMaker.objects.filter(bioguide_id__isnull=False, active=True)
+            .exclude(bioguide_id__in=listed).update(active=False)
+        )
+    return summary
+
+
+def parse_zccd(text: str) -> set[tuple[str, str, int]]:
+    return {(r["zcta"].zfill(5), r["state_abbr"], int(r["cd"])) for r in csv.DictReader(io.StringIO(text))}
+
+
+def import_zip_districts(path_or_url: str, progress: Progress | None = None) -> ImportSummary:
+    wanted = parse_zccd(read_text(path_or_url))
+    summary = ImportSummary()
+    with transaction.atomic():
+        have = {(z, s, d): pk for pk, z, s, d in ZipDistrict.objects.values_list("pk", "zcta", "state", "district")}
+        new = [ZipDistrict(zcta=z, state=s, district=d) for (z, s, d) in wanted - have.keys()]
+        for start in range(0, len(new), 5000):
+            ZipDistrict.objects.bulk_create(new[start:start + 5000])
+            if progress:
+                progress(start + len(new[start:start + 5000]))
+        stale = [pk for key, pk in have.items() if key not in wanted]
+        ZipDistrict.objects.filter(pk__in=stale).delete()
+    summary.created, summary.deactivated, summary.unchanged = len(new), len(stale), len(wanted) - len(new)
+    return summary
+
+
+__all__: Iterable[str] = ["ImportSummary", "import_legislators", "import_zip_districts"]
