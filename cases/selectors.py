@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import CHANGE, VIEW, VIEW_PII
+from accounts.roles import VIEW, VIEW_PII
 
 from .fields import blind_index, normalise_a_number
 from .models import (
@@ -58,11 +58,6 @@ def pii_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(cases_with_perm(user, VIEW_PII, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True))
-
-
-def changeable_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
-    ids = set(case_ids)
-    return set(cases_with_perm(user, CHANGE, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True)) if ids else set()
 
 
 def _with_duplicate_flag(people: QuerySet[Person], *, user: User) -> QuerySet[Person]:

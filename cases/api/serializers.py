@@ -433,10 +433,6 @@ class AssignInput(serializers.Serializer):
     user = serializers.SlugRelatedField(slug_field="email", queryset=User.objects.filter(is_active=True))
 
 
-class ReferenceUpdateInput(VersionInput):
-    pass
-
-
 class CaseSearchInput(serializers.Serializer):
     """Documents the body of POST /cases/search/: the list's filters plus the exact A-number."""
 
@@ -466,5 +462,3 @@ class PersonSearchOutput(serializers.Serializer):
     results = PersonSerializer(many=True)
     truncated = serializers.BooleanField()
 
-
-__all__ = ["PiiListSerializer"]
