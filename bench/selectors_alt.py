@@ -18,7 +18,7 @@ from django.db.models import F, QuerySet, Subquery
 from guardian.shortcuts import get_objects_for_group, get_objects_for_user
 
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-from cases.permissions import AnyOf  # now the product's own lookup
+from accounts.objperms import AnyOf  # now the product's own lookup
 
 
 def cases_with_perm_guardian(user, perm: str, klass: type[Case] | QuerySet[Case] = Case) -> QuerySet[Case]:  # noqa: ANN001
