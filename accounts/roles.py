@@ -53,3 +53,32 @@ SHARE_RECIPIENT_ROLES: tuple[str, ...] = (Role.ADMIN, Role.ADVOCATE)
 CAN_CREATE_CASES: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
 CAN_MANAGE_MEMBERS: frozenset[str] = frozenset({Role.ADMIN})
 CAN_EDIT_REFERENCE_DATA: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
+
+
+# --- Advocacy actions (advocacy app) ---------------------------------------------------------
+# An action's supporters (names, emails, street addresses, the letters they signed) are personal
+# data of their own: reading them is a separate right, like PII on a case.
+VIEW_ACTION = "view_action"
+CHANGE_ACTION = "change_action"
+VIEW_SUPPORTERS = "view_action_supporters"
+
+# Rights each role's group holds on every action its organisation runs.
+OWNED_ACTION_PERMS: dict[str, tuple[str, ...]] = {
+    Role.ADMIN: (VIEW_ACTION, CHANGE_ACTION, VIEW_SUPPORTERS),
+    Role.ADVOCATE: (VIEW_ACTION, CHANGE_ACTION, VIEW_SUPPORTERS),
+    Role.ORGANIZER: (VIEW_ACTION, CHANGE_ACTION, VIEW_SUPPORTERS),
+    # Volunteers help run campaigns: they follow progress and delivery, never supporters' details.
+    Role.VOLUNTEER: (VIEW_ACTION,),
+}
+# An action shared with a coalition partner: read only (progress and delivery, no supporters) or
+# run together (change, and the supporters who signed).
+ACTION_SHARE_PERMS: dict[str, tuple[str, ...]] = {
+    ShareAccess.VIEW: (VIEW_ACTION,),
+    ShareAccess.CHANGE: (VIEW_ACTION, CHANGE_ACTION, VIEW_SUPPORTERS),
+}
+# Which roles of a partner organisation receive an action shared with that organisation.
+ACTION_SHARE_RECIPIENT_ROLES: tuple[str, ...] = (Role.ADMIN, Role.ORGANIZER)
+# Who may build an action (on cases they can see) in their organisation.
+CAN_CREATE_ACTIONS: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE, Role.ORGANIZER})
+# Agency officials, judges and field office directors are entered by staff.
+CAN_EDIT_DECISION_MAKERS: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE, Role.ORGANIZER})

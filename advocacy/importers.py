@@ -88,28 +88,39 @@ def import_legislators(path_or_url: str, progress: Progress | None = None) -> Im
     text = read_text(path_or_url)
     is_yaml = path_or_url.endswith((".yaml", ".yml")) or text.lstrip().startswith("- ")
     rows = parse_legislators_yaml(text) if is_yaml else parse_legislators_csv(text)
+    return upsert_legislators(rows, deactivate_missing=True, progress=progress)
+
+
+def upsert_legislators(rows: list[dict], *, deactivate_missing: bool, progress: Progress | None = None) -> ImportSummary:
+    """Create or update members by bioguide id; with deactivate_missing (a full roster), members
+    not in `rows` are deactivated."""
     summary = ImportSummary()
     with transaction.atomic():
         existing = {dm.bioguide_id: dm for dm in DecisionMaker.objects.filter(bioguide_id__isnull=False)}
         for i, row in enumerate(rows, 1):
             current = existing.get(row["bioguide_id"])
+            if current is not None and not row["cwc_office_code"]:
+                # Senate office codes are not in the public data: keep what staff entered.
+                row["cwc_office_code"] = current.cwc_office_code
             if current is None:
                 DecisionMaker.objects.create(**row)
                 summary.created += 1
             elif any(getattr(current, f) != row[f] for f in FIELDS):
                 for f in FIELDS:
                     setattr(current, f, row[f])
+                current.version += 1
                 current.save()
                 summary.updated += 1
             else:
                 summary.unchanged += 1
             if progress and i % 100 == 0:
                 progress(i)
-        listed = {r["bioguide_id"] for r in rows}
-        summary.deactivated = (
-            DecisionMaker.objects.filter(bioguide_id__isnull=False, active=True)
-            .exclude(bioguide_id__in=listed).update(active=False)
-        )
+        if deactivate_missing:
+            listed = {r["bioguide_id"] for r in rows}
+            summary.deactivated = (
+                DecisionMaker.objects.filter(bioguide_id__isnull=False, active=True)
+                .exclude(bioguide_id__in=listed).update(active=False)
+            )
     return summary
 
 
@@ -133,4 +144,13 @@ def import_zip_districts(path_or_url: str, progress: Progress | None = None) -> 
     return summary
 
 
-__all__: Iterable[str] = ["ImportSummary", "import_legislators", "import_zip_districts"]
+def add_zip_districts(rows: set[tuple[str, str, int]]) -> int:
+    """Add crosswalk rows (a partial list: nothing is removed). Returns how many were new."""
+    new = [ZipDistrict(zcta=z, state=s, district=d) for z, s, d in rows
+           if not ZipDistrict.objects.filter(zcta=z, state=s, district=d).exists()]
+    ZipDistrict.objects.bulk_create(new)
+    return len(new)
+
+
+__all__: Iterable[str] = ["ImportSummary", "add_zip_districts", "import_legislators", "import_zip_districts",
+                          "upsert_legislators"]

@@ -47,3 +47,132 @@ def family_summary(case: Case) -> FamilySummary:
         removed=sum(1 for e in episodes if e and e.kind == CustodianKind.REMOVED),
         reunified=bool(people) and all(e and e.kind == CustodianKind.REUNIFIED for e in episodes),
     )
+
+
+# --- Facts for advocacy letters -------------------------------------------------------------
+# What an advocacy letter may say about a group of families. Only families whose consent allows
+# it contribute: "anonymous" consent lets a family be counted; "story" consent also lets its
+# adults' first names be used. Children's names never leave the record. A value that no
+# consenting family supports is None ("unavailable"), never a guess.
+
+POSITIVE_REVIEWS = frozenset({"vacated"})
+NAMED_ROLES = frozenset({"parent", "legal_guardian"})
+
+
+@dataclass(frozen=True)
+class AdvocacyFacts:
+    consenting: int  # families that may be counted
+    story: int  # families that may also be named
+    values: dict[str, object]
+
+
+def _family_record(case: Case) -> dict:
+    people = list(case.people.all())
+    episodes = [(p, current_episode(p)) for p in people]
+    in_ice = [(p, e) for p, e in episodes if e and e.kind == CustodianKind.ICE_DETENTION]
+    return {
+        "in_ice": bool(in_ice),
+        # A family's time in detention is its longest-held member's (CBP then ICE counts as one).
+        "days": max((e.days_detained or 0 for _, e in in_ice), default=None),
+        "secured": any(s.is_secured for s in case.sponsors.all()),
+        "vetted": any(s.is_vetted for s in case.sponsors.all()),
+        "positive_fear": any(
+            fp.outcome == "positive" or fp.review in POSITIVE_REVIEWS for p in people for fp in p.fear_processes.all()
+        ),
+        "out": bool(people) and all(
+            e and e.kind in (CustodianKind.RELEASED, CustodianKind.REUNIFIED, CustodianKind.WITH_SPONSOR)
+            for _, e in episodes
+        ),
+        "port": case.port_of_entry.name if case.port_of_entry_id else None,
+        "names": [p.first_name for p in people if p.role in NAMED_ROLES and p.first_name],
+    }
+
+
+def advocacy_facts(*, case_ids: list[int]) -> AdvocacyFacts:
+    """Consent-filtered aggregate facts about these families, from the live records.
+
+    Five queries whatever the number of families: the consenting cases with their port of entry,
+    their people, those people's open custody episodes and credible-fear processes, their sponsors.
+    """
+    from django.db.models import Prefetch
+
+    from .models import ConsentLevel, CredibleFearProcess
+
+    cases = list(
+        Case.objects.filter(pk__in=case_ids).exclude(consent_level=ConsentLevel.NONE)
+        .select_related("port_of_entry").order_by("pk")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.prefetch_related(
+                Prefetch("custody_episodes", queryset=CustodyEpisode.objects.filter(ended_on__isnull=True),
+                         to_attr="open_episodes"),
+                Prefetch("fear_processes", queryset=CredibleFearProcess.objects.all()),
+            )),
+            "sponsors",
+        )
+    )
+    families = [(_family_record(c), c.consent_level == ConsentLevel.STORY) for c in cases]
+    detained = [f for f, _ in families if f["in_ice"]]
+    days = [f["days"] for f in detained if f["days"] is not None]
+    ports = sorted({f["port"] for f, _ in families if f["port"]})
+    names = [n for f, story in families if story for n in f["names"]]
+    story = sum(1 for _, s in families if s)
+    n = len(families)
+    values: dict[str, object] = {
+        "families.count": n,
+        "families.in_ice_custody": len(detained),
+        "families.with_secured_sponsor": sum(1 for f, _ in families if f["secured"]),
+        "families.with_vetted_sponsor": sum(1 for f, _ in families if f["vetted"]),
+        "families.with_positive_credible_fear": sum(1 for f, _ in families if f["positive_fear"]),
+        "families.released_or_reunited": sum(1 for f, _ in families if f["out"]),
+        "families.port_of_entry": ports or None,
+        "families.first_names": list(dict.fromkeys(names)) or None,
+        "detained.with_secured_sponsor": sum(1 for f in detained if f["secured"]),
+        "detained.with_vetted_sponsor": sum(1 for f in detained if f["vetted"]),
+        "detained.with_positive_credible_fear": sum(1 for f in detained if f["positive_fear"]),
+        "detained.longest_days": max(days) if days else None,
+        "detained.shortest_days": min(days) if days else None,
+    }
+    if n == 0:  # nobody consents: nothing at all may be said
+        values = dict.fromkeys(values)
+    return AdvocacyFacts(consenting=n, story=story, values=values)
+
+
+def all_out_of_custody(*, case_ids: list[int]) -> bool:
+    """Every member of every one of these families is released, with a sponsor or reunified.
+    Consent does not matter here: the answer goes to the organizer, who already reads the cases."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import CustodianKind as K
+
+    people = Person.objects.filter(case_id__in=case_ids)
+    if not case_ids or not people.exists():
+        return False
+    out_now = CustodyEpisode.objects.filter(
+        person_id=OuterRef("pk"), ended_on__isnull=True, kind__in=(K.RELEASED, K.REUNIFIED, K.WITH_SPONSOR)
+    )
+    return not people.filter(~Exists(out_now)).exists()
+
+
+def detention_field_offices(*, case_ids: list[int]) -> list[int]:
+    """The ICE field offices responsible for the facilities where these (consenting) families'
+    members are held now: whom an action can address about them."""
+    from .models import ConsentLevel
+
+    return sorted(set(
+        CustodyEpisode.objects.filter(
+            person__case_id__in=case_ids, ended_on__isnull=True, kind__in=DETAINED_KINDS,
+            facility__field_office__isnull=False,
+        ).exclude(person__case__consent_level=ConsentLevel.NONE)
+        .values_list("facility__field_office_id", flat=True)
+    ))
+
+
+def facts_fingerprint(*, case_ids: list[int]) -> tuple:
+    """Changes whenever any of these families' records change (every service write bumps the
+    case's updated_at, consent included) or the day changes (days in detention): the key under
+    which advocacy_facts may be reused. One query."""
+    from django.db.models import Count, Max
+    from django.utils import timezone
+
+    row = Case.objects.filter(pk__in=case_ids).aggregate(changed=Max("updated_at"), n=Count("pk"))
+    return (row["changed"], row["n"], timezone.localdate())

@@ -103,3 +103,15 @@ def as_user(api):  # noqa: ANN001, ANN201
         return api
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():  # noqa: ANN202
+    """Rate-limit counters and reused facts never leak from one test into the next."""
+    from django.core.cache import cache
+
+    from advocacy.letters import render
+
+    cache.clear()
+    render._FACTS_CACHE.clear()
+    yield

@@ -23,3 +23,21 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+
+
+def share_constraints(parent: str, prefix: str) -> list[models.BaseConstraint]:
+    """A share goes to exactly one grantee (a user or an organisation), at a known access level,
+    and each grantee holds at most one live (unrevoked) share of the same `parent`."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(user__isnull=False, organization__isnull=True)
+            | models.Q(user__isnull=True, organization__isnull=False),
+            name=f"{prefix}_one_grantee",
+        ),
+        models.CheckConstraint(condition=models.Q(access__in=["view", "change"]), name=f"{prefix}_access_valid"),
+        models.UniqueConstraint(fields=[parent, "user"], condition=models.Q(revoked_at__isnull=True, user__isnull=False),
+                                name=f"{prefix}_one_live_per_user"),
+        models.UniqueConstraint(fields=[parent, "organization"],
+                                condition=models.Q(revoked_at__isnull=True, organization__isnull=False),
+                                name=f"{prefix}_one_live_per_org"),
+    ]

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from ._constraints import Versioned, enum_check
+from ._constraints import Versioned, enum_check, share_constraints
 
 
 class ConsentLevel(models.TextChoices):
@@ -84,26 +84,7 @@ class CaseShare(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(user__isnull=False, organization__isnull=True)
-                | models.Q(user__isnull=True, organization__isnull=False),
-                name="caseshare_one_grantee",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(access__in=["view", "change"]), name="caseshare_access_valid"
-            ),
-            # One live share per grantee; re-sharing updates it.
-            models.UniqueConstraint(
-                fields=["case", "user"], condition=models.Q(revoked_at__isnull=True, user__isnull=False),
-                name="caseshare_one_live_per_user",
-            ),
-            models.UniqueConstraint(
-                fields=["case", "organization"],
-                condition=models.Q(revoked_at__isnull=True, organization__isnull=False),
-                name="caseshare_one_live_per_org",
-            ),
-        ]
+        constraints = share_constraints("case", "caseshare")
 
 
 class Assignment(models.Model):

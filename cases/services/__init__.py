@@ -1,7 +1,7 @@
 """Every write to a case goes through these functions: they check the actor's permission,
 validate, save and append the history entry in one transaction."""
 from .cases import (
-    assignment_create, assignment_delete, assignments_end_for_member, case_create, case_mark_reunified, case_update, consent_record,
+    advocacy_link_record, assignment_create, assignment_delete, assignments_end_for_member, case_create, case_mark_reunified, case_update, consent_record,
     note_create, share_create, share_revoke,
 )
 from .errors import StaleVersion
@@ -17,7 +17,7 @@ from .process import (
 from .reference import can_edit_reference_data, reference_create, reference_update
 
 __all__ = [
-    "StaleVersion", "assignment_create", "assignment_delete", "assignments_end_for_member", "can_edit_reference_data", "case_create",
+    "StaleVersion", "advocacy_link_record", "assignment_create", "assignment_delete", "assignments_end_for_member", "can_edit_reference_data", "case_create",
     "case_mark_reunified", "case_update", "consent_record", "custody_episode_create", "custody_episode_update",
     "custody_transfer", "fear_process_create", "fear_process_update", "hearing_schedule", "hearing_update",
     "ij_review_record", "ij_review_request", "interview_outcome_record", "note_create", "person_create",

@@ -191,7 +191,13 @@ def case_mark_reunified(*, actor: User, case: Case, on: dt.date) -> Case:
     return case
 
 
+def advocacy_link_record(*, actor: User, case: Case, action_id: int, linked: bool) -> None:
+    """The family's timeline says when an advocacy action started (or stopped) drawing on it."""
+    record_event(case=case, actor=actor, action="advocacy.linked" if linked else "advocacy.unlinked",
+                 subject=case, after={"action": action_id})
+
+
 __all__ = [
-    "CASE_EDITABLE", "assignment_create", "assignment_delete", "case_create", "case_mark_reunified",
+    "CASE_EDITABLE", "advocacy_link_record", "assignment_create", "assignment_delete", "case_create", "case_mark_reunified",
     "case_update", "consent_record", "editable_fields", "note_create", "share_create", "share_revoke",
 ]

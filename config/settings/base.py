@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -99,6 +100,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# A cache shared by every web process: the public form's rate limits count in it. The embedded
+# default is one process, so memory will do; production sets CACHE_URL=redis://...
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+RATELIMIT_USE_CACHE = "default"
+
 # --- Encryption of PII at rest -------------------------------------------------------------
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
 # BLIND_INDEX_KEY: secret for the keyed HMAC that lets staff find a person by exact A-number.
@@ -118,7 +124,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_RATES": {"token": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {"token": "10/minute", "public_progress": "120/minute"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Family case tracker API",
@@ -159,10 +165,31 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+# Letters stuck in a non-final state longer than this are enqueued again by the sweep.
+LETTER_SWEEP_GRACE_SECONDS = env.int("LETTER_SWEEP_GRACE_SECONDS", default=600)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-letters": {"task": "advocacy.tasks.sweep_letters",
+                      "schedule": env.float("LETTER_SWEEP_EVERY_SECONDS", default=60.0)},
+    "close-due-actions": {"task": "advocacy.tasks.close_due_actions", "schedule": 60.0},
+    "suggest-won-actions": {"task": "advocacy.tasks.suggest_won_actions", "schedule": 900.0},
+}
+# One message at a time per worker process: with acks_late, a killed worker strands one letter, not
+# a prefetched dozen.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
+# Redis redelivers a message no worker acknowledged after this long; the sweep and the letter's
+# claim make an early redelivery harmless.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="casetracker@localhost")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# A worker never waits forever on a mail server (the letter's claim would outlive it).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Logs carry ids and event names, never names, A-numbers, addresses or notes.
 LOGGING = {
@@ -173,3 +200,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Advocacy letters ---------------------------------------------------------------------------
+# Letters go out from the organisation's name at this address; the supporter is the Reply-To.
+LETTER_FROM_EMAIL = env("LETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# The right-hand side of every letter's Message-ID (<letter-KEY@domain>): the same letter always
+# carries the same Message-ID, so a receiving system can recognise a repeat.
+LETTER_MESSAGE_ID_DOMAIN = env("LETTER_MESSAGE_ID_DOMAIN", default="letters.invalid")
+# How long a worker's claim on a letter holds before the sweep may hand it to another worker.
+LETTER_CLAIM_LEASE_SECONDS = env.int("LETTER_CLAIM_LEASE_SECONDS", default=300)
+LETTER_MAX_ATTEMPTS = env.int("LETTER_MAX_ATTEMPTS", default=6)
+# Communicating with Congress: with both set, letters to offices with a CWC code are posted there;
+# without, their CWC XML is generated, validated and kept for export.
+CWC_API_URL = env("CWC_API_URL", default="")
+CWC_API_KEY = env("CWC_API_KEY", default="")
+CWC_DELIVERY_AGENT = {
+    "id": env("CWC_DELIVERY_AGENT_ID", default=""),
+    "name": env("CWC_DELIVERY_AGENT_NAME", default="Family case tracker (demo)"),
+    "contact": env("CWC_DELIVERY_AGENT_CONTACT", default="letters@example.org"),
+    "ack_email": env("CWC_DELIVERY_AGENT_ACK_EMAIL", default="letters@example.org"),
+    "phone": env("CWC_DELIVERY_AGENT_PHONE", default="000-000-0000"),
+}
+# Supporters' names and addresses in printable batches: never under a served folder.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+# Public form limits. Rates are django-ratelimit rates ("N/s", "N/m", "N/h").
+SUBMISSION_RATE_PER_IP = env("SUBMISSION_RATE_PER_IP", default="30/h")
+SUBMISSION_RATE_PER_EMAIL = env("SUBMISSION_RATE_PER_EMAIL", default="5/h")
+SUBMISSION_NOTE_MAX = 1000

@@ -1,18 +1,22 @@
-"""`python manage.py load_demo`: the fictional demo data set (see cases.demo). Safe to run again."""
+"""`python manage.py load_demo`: the fictional demo data set - organisations, users and families
+(cases.demo), and the advocacy actions built on them (advocacy.demo). Safe to run again."""
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from advocacy.demo import HOLIDAY_SLUG, SEED_SLUG, load_advocacy_demo
 from cases.demo import LEGAL, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the fictional demo organisations, users and families (skipped when already loaded)."
+    help = "Load the fictional demo organisations, users, families and actions (skipped when already loaded)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = load_demo()
-        if result.created:
-            self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {result.cases} families in {LEGAL.name}."))
+        actions = load_advocacy_demo()
+        if result.created or actions:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo data loaded: {result.cases} families in {LEGAL.name}; 2 advocacy actions."))
         else:
             self.stdout.write(f"Demo data already present ({LEGAL.name}); nothing created.")
         rows = [("role", "email", "password", "organisation")]
@@ -21,3 +25,5 @@ class Command(BaseCommand):
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         for row in rows:
             self.stdout.write("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + "  " + row[3])
+        self.stdout.write("Public action pages (no login): "
+                          f"http://127.0.0.1:8000/act/{SEED_SLUG}/  http://127.0.0.1:8000/act/{HOLIDAY_SLUG}/")

@@ -37,6 +37,7 @@ class DecisionMaker(models.Model):
         help_text=_("For a field office director: the ICE field office they lead."),
     )
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

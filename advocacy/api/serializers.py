@@ -1,0 +1,247 @@
+"""Advocacy API: output serializers show, input serializers check shape; services do the work."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Organization
+from accounts.roles import CAN_CREATE_ACTIONS
+from accounts.selectors import organizations_where
+from cases.api.serializers import ShareInput, VersionInput, VisibleCaseField
+
+from ..models import (
+    Action, ActionShare, DecisionMaker, Language, Letter, PdfBatch, Submission, SupporterEditing, Tally, TallyKind,
+)
+
+
+# --- decision makers ---------------------------------------------------------------------------
+class DecisionMakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionMaker
+        fields = ["id", "kind", "name", "salutation", "state", "district", "senate_class", "bioguide_id",
+                  "cwc_office_code", "email", "contact_form_url", "phone", "fax", "postal_address", "field_office",
+                  "active", "version"]
+        read_only_fields = ["bioguide_id", "senate_class", "version"]
+
+
+class DecisionMakerInput(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionMaker
+        fields = ["kind", "name", "salutation", "state", "district", "cwc_office_code", "email", "contact_form_url",
+                  "phone", "fax", "postal_address", "field_office", "active"]
+
+
+class DecisionMakerUpdateInput(VersionInput, DecisionMakerInput):
+    class Meta(DecisionMakerInput.Meta):
+        fields = ["version", *DecisionMakerInput.Meta.fields]
+
+
+class DecisionMakerBrief(serializers.ModelSerializer):
+    class Meta:
+        model = DecisionMaker
+        fields = ["id", "kind", "salutation", "state", "district"]
+
+
+# --- actions -----------------------------------------------------------------------------------
+class ProgressSerializer(serializers.Serializer):
+    goal = serializers.IntegerField()
+    letters_sent = serializers.IntegerField()
+    pledges = serializers.IntegerField()
+    offline_letters = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    cases = serializers.SerializerMethodField()
+    fixed_targets = serializers.SerializerMethodField()
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id", "organization", "organization_name", "title", "slug", "intro", "letter_subject", "letter_body",
+            "title_es", "intro_es", "letter_subject_es", "letter_body_es", "languages", "supporter_editing",
+            "target_senators", "target_representative", "target_case_officials", "fixed_targets", "cases", "goal",
+            "deadline", "status", "paused_reason", "won_suggested_at", "published_at", "closed_at", "public_url",
+            "created_at", "updated_at", "version",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_cases(self, action: Action) -> list[int]:
+        return sorted(link.case_id for link in action.action_cases.all())
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_fixed_targets(self, action: Action) -> list[int]:
+        return sorted(dm.pk for dm in action.fixed_targets.all())
+
+    def get_public_url(self, action: Action) -> str:
+        return f"/act/{action.slug}/"
+
+
+class ActionDetailSerializer(ActionSerializer):
+    progress = serializers.SerializerMethodField()
+    tallies = serializers.SerializerMethodField()
+
+    class Meta(ActionSerializer.Meta):
+        fields = [*ActionSerializer.Meta.fields, "progress", "tallies"]
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, action: Action) -> dict:
+        from ..selectors import progress
+
+        return ProgressSerializer(progress(action)).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_tallies(self, action: Action) -> list[dict]:
+        return TallySerializer(action.tallies.all()[:50], many=True).data
+
+
+_TEXT_FIELDS = ["title", "slug", "intro", "letter_subject", "letter_body", "title_es", "intro_es",
+                "letter_subject_es", "letter_body_es", "languages", "supporter_editing", "target_senators",
+                "target_representative", "target_case_officials", "goal", "deadline"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ActiveDecisionMakerField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):  # noqa: ANN201
+        return DecisionMaker.objects.filter(active=True)
+
+
+class ActionInputBase(serializers.ModelSerializer):
+    languages = serializers.ListField(child=serializers.ChoiceField(choices=Language.choices), required=False)
+    supporter_editing = serializers.ChoiceField(choices=SupporterEditing.choices, required=False)
+    cases = VisibleCaseField(many=True)
+    fixed_targets = ActiveDecisionMakerField(many=True, required=False)
+
+    def get_validators(self) -> list:
+        return []  # the slug's uniqueness is the service's, with a field error
+
+
+class ActionCreateInput(ActionInputBase):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+
+    class Meta:
+        model = Action
+        fields = ["organization", "cases", "fixed_targets", *_TEXT_FIELDS]
+        extra_kwargs = {"slug": {"required": False, "validators": []}}
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["organization"].queryset = organizations_where(user=request.user, roles=CAN_CREATE_ACTIONS)
+
+
+class ActionUpdateInput(VersionInput, ActionInputBase):
+    cases = VisibleCaseField(many=True, required=False)
+
+    class Meta:
+        model = Action
+        fields = ["version", "cases", "fixed_targets", *_TEXT_FIELDS]
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class PreviewInput(serializers.Serializer):
+    """Unsaved text to try out (what the organizer is typing), or the saved letter when absent."""
+
+    letter_subject = serializers.CharField(required=False, allow_blank=True)
+    letter_body = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.EN)
+    decision_maker = ActiveDecisionMakerField(required=False, allow_null=True)
+
+
+class FieldValueSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    help = serializers.CharField()
+    value = serializers.CharField(allow_null=True)
+    available = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+
+
+class PreviewOutput(serializers.Serializer):
+    subject = serializers.CharField(allow_blank=True)
+    body = serializers.CharField(allow_blank=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    fields = FieldValueSerializer(many=True)
+
+
+class ReportRowSerializer(serializers.Serializer):
+    decision_maker = DecisionMakerBrief()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class ReportSerializer(serializers.Serializer):
+    progress = ProgressSerializer()
+    by_decision_maker = ReportRowSerializer(many=True)
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    referrals = serializers.DictField(child=serializers.IntegerField())
+
+
+class TallySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tally
+        fields = ["id", "kind", "count", "note", "recorded_at"]
+
+
+class TallyInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TallyKind.choices)
+    count = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ActionShareSerializer(serializers.ModelSerializer):
+    user = serializers.EmailField(source="user.email", read_only=True, default=None)
+    organization = serializers.CharField(source="organization.name", read_only=True, default=None)
+
+    class Meta:
+        model = ActionShare
+        fields = ["id", "action", "user", "organization", "access", "created_at", "revoked_at"]
+
+
+# Sharing an action takes the same body as sharing a case: an access level and one grantee.
+ActionShareInput = ShareInput
+
+
+# --- supporters and letters --------------------------------------------------------------------
+class SubmissionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Submission
+        fields = ["id", "action", "prefix", "first_name", "last_name", "email", "street", "city", "state",
+                  "zip_code", "district", "phone", "note", "edited_body", "language", "referral_code", "referred_by",
+                  "created_at", "updated_at"]
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    decision_maker_name = serializers.CharField(source="decision_maker.salutation", read_only=True)
+
+    class Meta:
+        model = Letter
+        fields = ["id", "action", "submission", "decision_maker", "decision_maker_name", "key", "channel", "status",
+                  "language", "subject", "body", "attempts", "last_error", "next_attempt_at", "rendered_at",
+                  "sent_at", "created_at", "updated_at"]
+
+
+class LetterDetailSerializer(LetterSerializer):
+    class Meta(LetterSerializer.Meta):
+        fields = [*LetterSerializer.Meta.fields, "cwc_xml"]
+
+
+class PdfBatchSerializer(serializers.ModelSerializer):
+    progress = serializers.IntegerField(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PdfBatch
+        fields = ["id", "action", "decision_maker", "include_sent", "status", "total", "done", "pages", "progress",
+                  "error", "download_url", "created_at", "finished_at"]
+
+    def get_download_url(self, batch: PdfBatch) -> str | None:
+        return f"/api/v1/pdf-batches/{batch.pk}/download/" if batch.status == PdfBatch.Status.READY else None
+
+
+class PdfBatchInput(serializers.Serializer):
+    action = serializers.IntegerField()
+    decision_maker = serializers.PrimaryKeyRelatedField(queryset=DecisionMaker.objects.all())
+    include_sent = serializers.BooleanField(default=False)

@@ -1,0 +1,205 @@
+"""The merge-field language of letter templates.
+
+Organizers write `{{ families.in_ice_custody }}`, `{% if detained.longest_days %}...{% endif %}` and
+the seed's bracket fields (`[Decision Maker]`, `[Your Name]`, `[Your Address]`, `[City, State ZIP]`,
+`[Your Email]`). Templates are parsed by a Django template engine that knows nothing but `if` and a
+few text filters, and are rendered against plain values only, without escaping (letters are plain
+text; pages escape them when they show them).
+
+Supporter text is data: it is only ever a value in the context (`supporter.note`), or, when the
+supporter edited the whole letter, sent as written with nothing but the bracket fields filled in.
+"""
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.base import FilterExpression, Node, TextNode, Variable, VariableNode
+from django.template.defaulttags import IfNode, TemplateLiteral
+from django.utils.translation import gettext_lazy as _
+
+# --- The fields -----------------------------------------------------------------------------
+
+ANONYMOUS, STORY = "anonymous", "story"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    help: str
+    consent: str | None = None  # for case facts: the consent level a family must have given
+    example: Any = ""
+
+
+SUPPORTER_FIELDS = [
+    Field("supporter.prefix", "Mr., Mrs., Ms., Miss or Dr.", example="Ms."),
+    Field("supporter.first_name", "The supporter's first name", example="Alex"),
+    Field("supporter.last_name", "The supporter's last name", example="Sample"),
+    Field("supporter.full_name", "First and last name", example="Alex Sample"),
+    Field("supporter.street", "Street address", example="123 Main Street"),
+    Field("supporter.city", "City", example="Calexico"),
+    Field("supporter.state", "State (two letters)", example="CA"),
+    Field("supporter.zip", "ZIP code", example="92231"),
+    Field("supporter.city_state_zip", "City, State ZIP", example="Calexico, CA 92231"),
+    Field("supporter.email", "Email address", example="alex@example.org"),
+    Field("supporter.phone", "Phone number (may be empty)", example=""),
+    Field("supporter.note", "The supporter's personal note (may be empty)", example=""),
+]
+DECISION_MAKER_FIELDS = [
+    Field("decision_maker.salutation", 'How the letter greets them, e.g. "Senator Padilla"', example="Senator Padilla"),
+    Field("decision_maker.name", "Their full name", example="Alex Padilla"),
+]
+ACTION_FIELDS = [
+    Field("action.title", "The action's public title"),
+    Field("organization.name", "The organisation running the action"),
+]
+FACT_FIELDS = [
+    Field("families.count", "Families in this action whose consent allows them to be counted", ANONYMOUS),
+    Field("families.in_ice_custody", "...of them with a member in ICE detention now", ANONYMOUS),
+    Field("families.with_secured_sponsor", "...of them with a sponsor secured (identified, not denied)", ANONYMOUS),
+    Field("families.with_vetted_sponsor", "...of them with a sponsor approved by ORR", ANONYMOUS),
+    Field("families.with_positive_credible_fear", "...of them who passed a credible-fear interview", ANONYMOUS),
+    Field("families.released_or_reunited", "...of them entirely released, with a sponsor or reunified", ANONYMOUS),
+    Field("families.port_of_entry", "Where they presented (ports of entry, joined)", ANONYMOUS),
+    Field("families.first_names", "Adults' first names, only of families who consented to share their story",
+          STORY),
+    Field("detained.with_secured_sponsor", "Families in ICE custody with a secured sponsor", ANONYMOUS),
+    Field("detained.with_vetted_sponsor", "Families in ICE custody with an approved sponsor", ANONYMOUS),
+    Field("detained.with_positive_credible_fear", "Families in ICE custody who passed a credible-fear interview",
+          ANONYMOUS),
+    Field("detained.longest_days", "Longest time in detention of a family in ICE custody, in days", ANONYMOUS),
+    Field("detained.shortest_days", "Shortest time in detention of a family in ICE custody, in days", ANONYMOUS),
+]
+FIELDS: dict[str, Field] = {f.name: f for f in (*SUPPORTER_FIELDS, *DECISION_MAKER_FIELDS, *ACTION_FIELDS,
+                                                 *FACT_FIELDS)}
+FACTS: dict[str, Field] = {f.name: f for f in FACT_FIELDS}
+NOTE_FIELD = "supporter.note"
+
+# The seed letter's bracket fields, and their Spanish spellings.
+BRACKETS: dict[str, str] = {
+    "Decision Maker": "decision_maker.salutation",
+    "Your Name": "supporter.full_name",
+    "Your Address": "supporter.street",
+    "City, State ZIP": "supporter.city_state_zip",
+    "Your Email": "supporter.email",
+    "Your Phone": "supporter.phone",
+    "Personal Note": NOTE_FIELD,
+    "Destinatario": "decision_maker.salutation",
+    "Tu nombre": "supporter.full_name",
+    "Tu dirección": "supporter.street",
+    "Ciudad, Estado Código postal": "supporter.city_state_zip",
+    "Tu correo": "supporter.email",
+    "Tu teléfono": "supporter.phone",
+    "Nota personal": NOTE_FIELD,
+}
+# A bracket field starts with a capital letter; "[sic]" or "[1]" are text.
+BRACKET_RE = re.compile(r"\[([A-ZÁÉÍÓÚÑ][^\[\]{}\n]{0,40}?)\]")
+
+
+# --- Parsing and validation -----------------------------------------------------------------
+
+class LetterEngine(Engine):
+    """A template engine with no built-in tags or filters but those of letters.language."""
+
+    default_builtins: list[str] = []
+
+
+ENGINE = LetterEngine(builtins=["advocacy.letters.language"], loaders=[], autoescape=False,
+                      string_if_invalid="", debug=False)
+
+
+def _brackets_to_variables(text: str, errors: list[str]) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        field = BRACKETS.get(name)
+        if field is None:
+            errors.append(str(_("Unknown merge field [%(name)s].") % {"name": name}))
+            return match.group(0)
+        return "{{ " + field + " }}"
+
+    return BRACKET_RE.sub(replace, text)
+
+
+def _expression_variables(expr: FilterExpression) -> Iterator[str]:
+    if isinstance(expr.var, Variable) and expr.var.lookups is not None:
+        yield ".".join(expr.var.lookups)
+    for _func, args in expr.filters:
+        for is_variable, arg in args:
+            if is_variable and isinstance(arg, Variable) and arg.lookups is not None:
+                yield ".".join(arg.lookups)
+
+
+def _condition_variables(cond: Any) -> Iterator[str]:
+    if isinstance(cond, TemplateLiteral):
+        yield from _expression_variables(cond.value)
+    for part in ("first", "second"):
+        if getattr(cond, part, None) is not None:
+            yield from _condition_variables(getattr(cond, part))
+
+
+def _variables(nodes: Iterable[Node]) -> Iterator[str]:
+    for node in nodes:
+        if isinstance(node, VariableNode):
+            yield from _expression_variables(node.filter_expression)
+        elif isinstance(node, IfNode):
+            for condition, nodelist in node.conditions_nodelists:
+                if condition is not None:
+                    yield from _condition_variables(condition)
+                yield from _variables(nodelist)
+        elif not isinstance(node, TextNode):  # the engine knows no other tag; be sure anyway
+            raise TemplateSyntaxError(f"{type(node).__name__} is not allowed in a letter")
+
+
+@dataclass(frozen=True)
+class LetterTemplate:
+    source: str
+    template: Template
+    fields: frozenset[str]
+
+    @property
+    def facts(self) -> frozenset[str]:
+        return frozenset(f for f in self.fields if f in FACTS)
+
+    def render(self, context: dict[str, Any]) -> str:
+        return tidy(self.template.render(Context(context, autoescape=False)))
+
+
+def parse(source: str, *, field_label: str = "letter_body") -> LetterTemplate:
+    """Parse a template, or raise ValidationError naming every unknown field or tag."""
+    errors: list[str] = []
+    converted = _brackets_to_variables(source, errors)
+    try:
+        template = Template(converted, engine=ENGINE)
+        used = frozenset(_variables(template.nodelist))
+    except TemplateSyntaxError as exc:
+        raise ValidationError({field_label: [str(_("This template cannot be read: %(error)s") % {"error": exc})]})
+    for name in sorted(used - FIELDS.keys()):
+        errors.append(str(_("Unknown merge field {{ %(name)s }}.") % {"name": name}))
+    if errors:
+        raise ValidationError({field_label: errors})
+    return LetterTemplate(source=source, template=template, fields=used)
+
+
+@lru_cache(maxsize=512)
+def compiled(source: str) -> LetterTemplate:
+    """Parsed templates, shared by every letter of an action (a template's text is its key)."""
+    return parse(source)
+
+
+def tidy(text: str) -> str:
+    """No trailing spaces, at most one empty line in a row (an empty note leaves no gap)."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def fill_brackets(text: str, values: dict[str, Any]) -> str:
+    """A supporter's own letter: the bracket fields are filled in and nothing else is read - their
+    `{{`, `{%` and markup stay exactly as they wrote them."""
+    def replace(match: re.Match) -> str:
+        field = BRACKETS.get(match.group(1))
+        return str(values.get(field, match.group(0))) if field else match.group(0)
+
+    return tidy(BRACKET_RE.sub(replace, text))

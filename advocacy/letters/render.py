@@ -1,0 +1,244 @@
+"""Rendering letters from live, consent-filtered facts.
+
+Facts come from cases.facts (the case domain decides what a family's consent lets out). They are
+reused while the families' records are unchanged (a one-query fingerprint), so a letter costs a
+template render, not a walk over every family - and a consent revoked a moment ago is already
+reflected in the very next letter, because revoking changes the fingerprint.
+"""
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+
+from cases.facts import AdvocacyFacts, advocacy_facts, facts_fingerprint
+
+from ..models import Action, ActionCase, DecisionMaker, Language, Submission, SupporterEditing
+from . import merge
+
+_FACTS_CACHE: "OrderedDict[tuple, AdvocacyFacts]" = OrderedDict()
+_FACTS_LOCK = Lock()
+_FACTS_CACHE_SIZE = 256
+
+
+def action_case_ids(action: Action) -> list[int]:
+    return list(ActionCase.objects.filter(action=action).order_by("case_id").values_list("case_id", flat=True))
+
+
+def facts_for(action: Action, case_ids: list[int] | None = None) -> AdvocacyFacts:
+    """The action's facts as the records stand now."""
+    ids = action_case_ids(action) if case_ids is None else case_ids
+    key = (tuple(ids), facts_fingerprint(case_ids=ids))
+    with _FACTS_LOCK:
+        if key in _FACTS_CACHE:
+            _FACTS_CACHE.move_to_end(key)
+            return _FACTS_CACHE[key]
+    facts = advocacy_facts(case_ids=ids)
+    with _FACTS_LOCK:
+        _FACTS_CACHE[key] = facts
+        while len(_FACTS_CACHE) > _FACTS_CACHE_SIZE:
+            _FACTS_CACHE.popitem(last=False)
+    return facts
+
+
+def why_unavailable(field: str, facts: AdvocacyFacts) -> str:
+    spec = merge.FACTS[field]
+    if facts.consenting == 0:
+        return _("no family in this action has consented to share facts")
+    if spec.consent == merge.STORY and facts.story == 0:
+        return _("no family in this action has consented to share its story")
+    if field.startswith("detained.") or field == "families.port_of_entry":
+        return _("none of the consenting families has this fact on record now")
+    return _("not available")
+
+
+def unavailable_fields(fields: frozenset[str], facts: AdvocacyFacts) -> dict[str, str]:
+    """The facts a template uses that nothing may support now, each with the reason."""
+    return {f: why_unavailable(f, facts) for f in sorted(fields) if f in merge.FACTS and facts.values[f] is None}
+
+
+def _fact_text(value: Any, language: str) -> Any:
+    if isinstance(value, list):
+        with translation.override(language):
+            # "Ana, Rosa and Marta" / "Ana, Rosa y Marta"
+            return str(get_text_list([str(v) for v in value], _("and")))
+    return value
+
+
+@dataclass(frozen=True)
+class Supporter:
+    """What a letter may say about its sender: a submission, or the preview's sample."""
+
+    prefix: str
+    first_name: str
+    last_name: str
+    street: str
+    city: str
+    state: str
+    zip: str
+    email: str
+    phone: str = ""
+    note: str = ""
+
+    @classmethod
+    def of(cls, submission: Submission, *, editing: str) -> "Supporter":
+        return cls(
+            prefix=submission.prefix, first_name=submission.first_name, last_name=submission.last_name,
+            street=submission.street, city=submission.city, state=submission.state, zip=submission.zip_code,
+            email=submission.email, phone=submission.phone,
+            note=submission.note if editing != SupporterEditing.NONE else "",
+        )
+
+    @classmethod
+    def sample(cls) -> "Supporter":
+        ex = {f.name.split(".", 1)[1]: f.example for f in merge.SUPPORTER_FIELDS}
+        return cls(**{k: ex[k] for k in ("prefix", "first_name", "last_name", "street", "city", "state", "zip",
+                                         "email")})
+
+    def values(self) -> dict[str, str]:
+        return {
+            "prefix": self.prefix, "first_name": self.first_name, "last_name": self.last_name,
+            "full_name": f"{self.first_name} {self.last_name}".strip(), "street": self.street, "city": self.city,
+            "state": self.state, "zip": self.zip, "city_state_zip": f"{self.city}, {self.state} {self.zip}",
+            "email": self.email, "phone": self.phone, "note": self.note,
+        }
+
+
+def context(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decision_maker: DecisionMaker | None,
+            language: str) -> dict[str, Any]:
+    """The template context: nested plain values, nothing with attributes to reach into."""
+    ctx: dict[str, Any] = {
+        "supporter": supporter.values(),
+        "decision_maker": {
+            "salutation": decision_maker.salutation if decision_maker else "[Decision Maker]",
+            "name": decision_maker.name if decision_maker else "[Decision Maker]",
+        },
+        "action": {"title": action.text("title", language)},
+        "organization": {"name": action.organization.name},
+    }
+    for name, value in facts.values.items():
+        group, key = name.split(".", 1)
+        ctx.setdefault(group, {})[key] = _fact_text(value, language)
+    return ctx
+
+
+def flat(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {f"{group}.{key}": value for group, values in ctx.items() for key, value in values.items()}
+
+
+class FactsUnavailable(Exception):
+    """A fact the letter uses has no consenting family behind it any more: the letter must wait."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(", ".join(fields))
+        self.fields = fields
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    # For Communicating with Congress: the organisation's text and what the supporter wrote.
+    organization_statement: str
+    constituent_message: str
+
+
+def render(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decision_maker: DecisionMaker | None,
+           language: str, edited_body: str = "") -> Rendered:
+    """The letter exactly as it will be sent. Raises FactsUnavailable rather than send a letter
+    whose facts no consenting family supports."""
+    language = language if language in action.languages else Language.EN
+    subject_t = merge.compiled(action.text("letter_subject", language))
+    body_t = merge.compiled(action.text("letter_body", language))
+    own_letter = action.supporter_editing == SupporterEditing.BODY and edited_body.strip()
+    used = subject_t.fields | (frozenset() if own_letter else body_t.fields)
+    missing = unavailable_fields(used, facts)
+    if missing:
+        raise FactsUnavailable(missing)
+    ctx = context(action=action, facts=facts, supporter=supporter, decision_maker=decision_maker, language=language)
+    subject = " ".join(subject_t.render(ctx).split())
+    if own_letter:
+        body = merge.fill_brackets(edited_body, flat(ctx))
+        return Rendered(subject=subject, body=body, organization_statement="", constituent_message=body)
+    body = body_t.render(ctx)
+    statement = body
+    if supporter.note:
+        ctx["supporter"] = {**ctx["supporter"], "note": ""}
+        statement = body_t.render(ctx)
+    return Rendered(subject=subject, body=body, organization_statement=statement, constituent_message=supporter.note)
+
+
+def check_template(*, action: Action, facts: AdvocacyFacts) -> None:
+    """What saving or publishing an action requires of its templates: every field known, every fact
+    available, and a place for the supporter's note when the action invites one. Errors name the
+    field (and, for a fact, why it is unavailable)."""
+    errors: dict[str, list[str]] = {}
+    languages = [Language.EN, *([Language.ES] if Language.ES in action.languages else [])]
+    for language in languages:
+        suffix = "" if language == Language.EN else "_es"
+        for field in ("letter_subject", "letter_body"):
+            label = f"{field}{suffix}"
+            source = getattr(action, label)
+            if not source.strip():
+                if suffix:
+                    errors.setdefault(label, []).append(_("Write the Spanish letter, or offer the action in English only."))
+                continue
+            try:
+                template = merge.parse(source, field_label=label)
+            except ValidationError as exc:
+                errors.setdefault(label, []).extend(exc.message_dict[label])
+                continue
+            for name, reason in unavailable_fields(template.fields, facts).items():
+                errors.setdefault(label, []).append(
+                    _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason}
+                )
+            if (field == "letter_body" and action.supporter_editing == SupporterEditing.NOTE
+                    and merge.NOTE_FIELD not in template.fields):
+                errors.setdefault(label, []).append(
+                    _("Supporters may add a personal note: put [Personal Note] where it belongs in the letter.")
+                )
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class Preview:
+    subject: str
+    body: str
+    errors: dict[str, list[str]]
+    fields: list[dict[str, Any]]
+
+
+def preview(*, action: Action, language: str = Language.EN, subject: str | None = None, body: str | None = None,
+            decision_maker: DecisionMaker | None = None) -> Preview:
+    """The organizer's live preview: the letter (saved or being typed) for a sample supporter, with
+    the facts as they stand now. Never raises for bad text: the errors come back with it, naming
+    the field, so the builder can show them as the organizer types."""
+    facts = facts_for(action)
+    texts = {"letter_subject": subject if subject is not None else action.text("letter_subject", language),
+             "letter_body": body if body is not None else action.text("letter_body", language)}
+    errors: dict[str, list[str]] = {}
+    templates = {}
+    for label, source in texts.items():
+        try:
+            templates[label] = merge.parse(source, field_label=label)
+        except ValidationError as exc:
+            errors[label] = exc.message_dict[label]
+            continue
+        for name, reason in unavailable_fields(templates[label].fields, facts).items():
+            errors.setdefault(label, []).append(
+                _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason})
+    ctx = context(action=action, facts=facts, supporter=Supporter.sample(), decision_maker=decision_maker,
+                  language=language)
+    rendered = {label: t.render(ctx) for label, t in templates.items() if label not in errors}
+    values = flat(ctx)
+    fields = [{"name": f.name, "help": f.help, "value": None if values.get(f.name) is None else str(values[f.name]),
+               "available": not (f.name in merge.FACTS and facts.values[f.name] is None),
+               "reason": why_unavailable(f.name, facts) if f.name in merge.FACTS and facts.values[f.name] is None
+               else ""} for f in merge.FIELDS.values()]
+    return Preview(subject=" ".join(rendered.get("letter_subject", "").split()), body=rendered.get("letter_body", ""),
+                   errors=errors, fields=fields)

@@ -1,0 +1,122 @@
+"""Reads of the advocacy domain, scoped to the caller. Every queryset of actions, submissions and
+letters for staff starts from actions_with_perm (404 outside it); the public reads are the
+published actions and their aggregate progress only."""
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from accounts.models import User
+from accounts.roles import VIEW_ACTION, VIEW_SUPPORTERS
+
+from .models import (
+    Action, ActionCase, ActionShare, ActionStatus, DecisionMaker, Letter, LetterStatus, PdfBatch, Submission, Tally,
+    TallyKind,
+)
+from .permissions import actions_with_perm
+
+
+def visible_actions(*, user: User) -> QuerySet[Action]:
+    return actions_with_perm(user, VIEW_ACTION)
+
+
+def action_list(*, user: User) -> QuerySet[Action]:
+    return visible_actions(user=user).select_related("organization").prefetch_related(
+        Prefetch("action_cases", queryset=ActionCase.objects.only("id", "action_id", "case_id")),
+        Prefetch("fixed_targets", queryset=DecisionMaker.objects.only("id")),
+    )
+
+
+def supporter_actions(*, user: User) -> QuerySet[Action]:
+    """Actions whose supporters the user may see (their names, addresses and letters)."""
+    return actions_with_perm(user, VIEW_SUPPORTERS)
+
+
+def submission_list(*, user: User) -> QuerySet[Submission]:
+    return Submission.objects.filter(action__in=supporter_actions(user=user).values("pk"))
+
+
+def letter_list(*, user: User) -> QuerySet[Letter]:
+    return Letter.objects.filter(action__in=supporter_actions(user=user).values("pk")).select_related(
+        "decision_maker", "submission")
+
+
+def batch_list(*, user: User) -> QuerySet[PdfBatch]:
+    return PdfBatch.objects.filter(action__in=supporter_actions(user=user).values("pk")).select_related(
+        "decision_maker")
+
+
+def share_list(*, user: User) -> QuerySet[ActionShare]:
+    return ActionShare.objects.filter(action__in=supporter_actions(user=user).values("pk")).select_related(
+        "user", "organization")
+
+
+def public_actions() -> QuerySet[Action]:
+    """What /act/<slug>/ may show: published actions, and ended ones (which say so). Never drafts."""
+    return Action.objects.filter(status__in=(ActionStatus.PUBLISHED, ActionStatus.CLOSED, ActionStatus.WON)) \
+        .select_related("organization")
+
+
+@dataclass(frozen=True)
+class Progress:
+    goal: int
+    letters_sent: int
+    pledges: int
+    offline_letters: int
+
+    @property
+    def total(self) -> int:
+        return self.letters_sent + self.pledges + self.offline_letters
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.total / self.goal)) if self.goal else 0
+
+
+def progress(action: Action) -> Progress:
+    """Letters sent, pledges and offline letters, separately and in total against the goal.
+    Two queries: the letters sent (index on action, status), the tallies by kind."""
+    sent = Letter.objects.filter(action=action, status=LetterStatus.SENT).count()
+    tallies = dict(Tally.objects.filter(action=action).values_list("kind").annotate(n=Sum("count")).order_by())
+    return Progress(goal=action.goal, letters_sent=sent, pledges=tallies.get(TallyKind.PLEDGE, 0) or 0,
+                    offline_letters=tallies.get(TallyKind.OFFLINE_LETTER, 0) or 0)
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    decision_maker: DecisionMaker
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def delivery_report(action: Action) -> list[ReportRow]:
+    """Letters by decision maker and status, with each channel used. Two queries: the counts
+    (grouped in the database), the decision makers they name."""
+    rows = (Letter.objects.filter(action=action).values("decision_maker_id", "status")
+            .annotate(n=Count("pk")).order_by())
+    by_dm: dict[int, dict[str, int]] = {}
+    for row in rows:
+        by_dm.setdefault(row["decision_maker_id"], dict.fromkeys(LetterStatus.values, 0))[row["status"]] = row["n"]
+    people = DecisionMaker.objects.in_bulk(list(by_dm))
+    return sorted((ReportRow(people[pk], counts) for pk, counts in by_dm.items()),
+                  key=lambda r: (-r.total, r.decision_maker.salutation))
+
+
+def referral_counts(action: Action) -> dict[str, int]:
+    """How many supporters each referral code brought (codes, not people)."""
+    return dict(Submission.objects.filter(action=action).exclude(referred_by="")
+                .values_list("referred_by").annotate(n=Count("pk")).order_by())
+
+
+def decision_maker_list() -> QuerySet[DecisionMaker]:
+    return DecisionMaker.objects.select_related("field_office").order_by("id")
+
+
+def failed_count(action: Action) -> int:
+    return Letter.objects.filter(action=action, status=LetterStatus.FAILED).count()
+
+
+def pending_filter() -> Q:
+    return Q(status__in=(LetterStatus.QUEUED, LetterStatus.RENDERED))

@@ -1,0 +1,1 @@
+"""Every write of the advocacy domain: actions, submissions, delivery, batches, notifications."""

@@ -1,0 +1,190 @@
+"""Building, checking, publishing and ending actions, through the API."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from advocacy.models import Action, ActionCase
+from cases import services
+from cases.models import CaseEvent
+from tests.cases.helpers import client_for
+
+from .conftest import SEED_LIKE_BODY
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(case, **extra) -> dict:  # noqa: ANN001
+    return {"organization": case.organization_id, "cases": [case.pk], "title": "Free Ana",
+            "letter_subject": "Release the {{ families.in_ice_custody }} families", "letter_body": SEED_LIKE_BODY,
+            "target_senators": True, "target_representative": True, **extra}
+
+
+def test_organizer_creates_an_action_from_a_case_she_can_see(olga, consented_case, congress):  # noqa: ANN001
+    r = client_for(olga).post("/api/v1/actions/", _body(consented_case), format="json")
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert (data["status"], data["slug"], data["cases"]) == ("draft", "free-ana", [consented_case.pk])
+    assert data["public_url"] == "/act/free-ana/"
+    event = CaseEvent.objects.filter(case=consented_case, action="advocacy.linked").get()
+    assert event.after == {"action": data["id"]}
+
+
+def test_a_case_the_creator_cannot_see_is_answered_like_one_that_does_not_exist(charlie, gamma, consented_case):  # noqa: ANN001
+    body = _body(consented_case, organization=gamma.pk)
+    r = client_for(charlie).post("/api/v1/actions/", body, format="json")
+    assert r.status_code == 400
+    assert "does not exist" in str(r.json()["cases"])
+    body["cases"] = [999999]
+    assert "does not exist" in str(client_for(charlie).post("/api/v1/actions/", body, format="json").json()["cases"])
+    assert not Action.objects.exists()
+
+
+def test_a_volunteer_cannot_create_actions(victor, consented_case):  # noqa: ANN001
+    r = client_for(victor).post("/api/v1/actions/", _body(consented_case), format="json")
+    assert r.status_code == 400  # the organisation is not one where they may create actions
+    assert "organization" in r.json()
+    assert not Action.objects.exists()
+
+
+def test_saving_a_template_with_an_unknown_field_is_refused_with_the_field_named(olga, consented_case):  # noqa: ANN001
+    r = client_for(olga).post("/api/v1/actions/", _body(
+        consented_case, letter_body="Dear [Decision Maker], {{ families.secret_count }} [Personal Note]"),
+        format="json")
+    assert r.status_code == 400
+    assert r.json()["letter_body"] == ["Unknown merge field {{ families.secret_count }}."]
+    assert not Action.objects.exists()
+
+
+def test_a_fact_without_consent_is_unavailable_and_refused_with_the_reason(olga, alice, case):  # noqa: ANN001
+    r = client_for(olga).post("/api/v1/actions/", _body(case), format="json")  # no consent recorded
+    assert r.status_code == 400
+    errors = r.json()["letter_body"]
+    assert "The merge field {{ families.in_ice_custody }} is unavailable: no family in this action has consented " \
+           "to share facts." in errors
+    assert "letter_subject" in r.json()
+
+
+def test_first_names_need_story_consent(olga, alice, case):  # noqa: ANN001
+    services.consent_record(actor=alice, case=case, level="anonymous")
+    r = client_for(olga).post("/api/v1/actions/", _body(
+        case, letter_body="Among them {{ families.first_names }}. [Personal Note]"), format="json")
+    assert r.status_code == 400
+    assert r.json()["letter_body"] == [
+        "The merge field {{ families.first_names }} is unavailable: no family in this action has consented to share "
+        "its story."]
+
+
+def test_an_action_that_invites_a_note_needs_a_place_for_it(olga, consented_case):  # noqa: ANN001
+    r = client_for(olga).post("/api/v1/actions/", _body(consented_case, letter_body="Dear [Decision Maker]"),
+                              format="json")
+    assert r.status_code == 400
+    assert "[Personal Note]" in r.json()["letter_body"][0]
+
+
+def test_the_spanish_letter_is_checked_too(olga, consented_case):  # noqa: ANN001
+    r = client_for(olga).post("/api/v1/actions/", _body(
+        consented_case, languages=["en", "es"], letter_subject_es="Liberen", letter_body_es="{{ familias.total }}"),
+        format="json")
+    assert r.status_code == 400
+    assert "Unknown merge field {{ familias.total }}." in r.json()["letter_body_es"]
+
+
+def test_publishing_checks_consent_on_every_linked_case(olga, alice, draft, consented_case, alpha):  # noqa: ANN001
+    from tests import factories as f
+
+    other = f.make_case(alice, alpha, reference="ALP-NOCONSENT")
+    api = client_for(olga)
+    version = Action.objects.get(pk=draft.pk).version
+    r = api.patch(f"/api/v1/actions/{draft.pk}/", {"version": version, "cases": [consented_case.pk, other.pk]},
+                  format="json")
+    assert r.status_code == 200, r.content
+    r = api.post(f"/api/v1/actions/{draft.pk}/publish/")
+    assert r.status_code == 400
+    assert r.json()["cases"] == ["1 linked families have not consented to advocacy use. Record their consent or "
+                                 "remove them: ALP-NOCONSENT."]
+    assert Action.objects.get(pk=draft.pk).status == "draft"
+    services.consent_record(actor=alice, case=other, level="anonymous")
+    r = api.post(f"/api/v1/actions/{draft.pk}/publish/")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "published" and r.json()["published_at"]
+
+
+def test_close_and_won_end_an_action_and_it_can_no_longer_change(olga, action):  # noqa: ANN001
+    api = client_for(olga)
+    assert api.post(f"/api/v1/actions/{action.pk}/close/").json()["status"] == "closed"
+    assert api.post(f"/api/v1/actions/{action.pk}/mark-won/").json()["status"] == "won"
+    version = Action.objects.get(pk=action.pk).version
+    r = api.patch(f"/api/v1/actions/{action.pk}/", {"version": version, "title": "x"}, format="json")
+    assert r.status_code == 400 and "status" in r.json()
+    assert api.post(f"/api/v1/actions/{action.pk}/publish/").status_code == 400
+
+
+def test_a_stale_version_changes_nothing(olga, draft):  # noqa: ANN001
+    api = client_for(olga)
+    r = api.patch(f"/api/v1/actions/{draft.pk}/", {"version": draft.version, "title": "First"}, format="json")
+    assert r.status_code == 200
+    r = api.patch(f"/api/v1/actions/{draft.pk}/", {"version": draft.version, "title": "Second"}, format="json")
+    assert r.status_code == 409
+    assert Action.objects.get(pk=draft.pk).title == "First"
+
+
+def test_slugs_are_unique_with_a_clear_error(olga, draft, consented_case):  # noqa: ANN001
+    r = client_for(olga).post("/api/v1/actions/", _body(consented_case, slug=draft.slug), format="json")
+    assert r.status_code == 400 and "slug" in r.json()
+
+
+def test_a_deadline_in_the_past_is_refused(olga, consented_case):  # noqa: ANN001
+    past = (timezone.now() - dt.timedelta(days=1)).isoformat()
+    r = client_for(olga).post("/api/v1/actions/", _body(consented_case, deadline=past), format="json")
+    assert r.status_code == 400 and "deadline" in r.json()
+
+
+def test_preview_renders_unsaved_text_for_a_sample_supporter_with_the_live_facts(olga, draft):  # noqa: ANN001
+    r = client_for(olga).post(f"/api/v1/actions/{draft.pk}/preview/", {
+        "letter_body": "Dear [Decision Maker], {{ families.in_ice_custody }} held {{ detained.longest_days }} days. "
+                       "[Your Name]"}, format="json")
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["body"] == "Dear [Decision Maker], 1 held 40 days. Alex Sample\n"
+    assert data["errors"] == {}
+    fields = {field["name"]: field for field in data["fields"]}
+    assert fields["families.count"]["value"] == "1" and fields["families.count"]["available"]
+    assert fields["families.first_names"]["value"] == "Ana"
+
+
+def test_preview_reports_errors_as_the_organizer_types(olga, draft):  # noqa: ANN001
+    r = client_for(olga).post(f"/api/v1/actions/{draft.pk}/preview/", {"letter_body": "{{ oops }}"}, format="json")
+    assert r.status_code == 200
+    assert r.json()["errors"] == {"letter_body": ["Unknown merge field {{ oops }}."]}
+
+
+def test_tallies_are_recorded_separately_and_never_go_below_zero(olga, action):  # noqa: ANN001
+    api = client_for(olga)
+    url = f"/api/v1/actions/{action.pk}/tallies/"
+    assert api.post(url, {"kind": "pledge", "count": 8000}, format="json").status_code == 201
+    assert api.post(url, {"kind": "offline_letter", "count": 40, "note": "vigil"}, format="json").status_code == 201
+    assert api.post(url, {"kind": "offline_letter", "count": -5}, format="json").status_code == 201
+    r = api.post(url, {"kind": "pledge", "count": -9000}, format="json")
+    assert r.status_code == 400 and "count" in r.json()
+    assert api.post(url, {"kind": "pledge", "count": 0}, format="json").status_code == 400
+    progress = api.get(f"/api/v1/actions/{action.pk}/").json()["progress"]
+    assert progress == {"goal": 100, "letters_sent": 0, "pledges": 8000, "offline_letters": 35, "total": 8035,
+                        "percent": 100}
+
+
+def test_removing_a_family_from_an_action_is_on_its_timeline(olga, alice, draft, consented_case, alpha):  # noqa: ANN001
+    from tests import factories as f
+
+    other = f.make_case(alice, alpha, reference="ALP-2")
+    services.consent_record(actor=alice, case=other, level="anonymous")
+    api = client_for(olga)
+    r = api.patch(f"/api/v1/actions/{draft.pk}/", {"version": draft.version, "cases": [other.pk]}, format="json")
+    assert r.status_code == 400  # the letter names facts the remaining family has no record of
+    assert "{{ detained.shortest_days }} is unavailable" in str(r.json()["letter_body"])
+    r = api.patch(f"/api/v1/actions/{draft.pk}/", {
+        "version": draft.version, "cases": [other.pk], "letter_subject": "Write for this family",
+        "letter_body": "{{ families.count }} family. [Personal Note]"}, format="json")
+    assert r.status_code == 200, r.content
+    assert list(ActionCase.objects.filter(action=draft).values_list("case_id", flat=True)) == [other.pk]
+    assert CaseEvent.objects.filter(case=consented_case, action="advocacy.unlinked").exists()
