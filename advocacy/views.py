@@ -119,7 +119,7 @@ def _post(request: HttpRequest, action: Action, language: str) -> HttpResponse:
             return _page(request, action, language, form, status=409, paused=True)
         return _page(request, action, language, form, targets=targets, previews=previews)
     try:
-        submitted = submit(action=action, data=supporter)
+        submitted = submit(action=action, data=supporter, targets=targets)
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _page(request, action, language, form, status=400)

@@ -115,3 +115,14 @@ def _fresh_caches():  # noqa: ANN202
     cache.clear()
     render._FACTS_CACHE.clear()
     yield
+
+
+@pytest.fixture
+def smtp(settings):  # noqa: ANN001, ANN201
+    """A real SMTP server on loopback, with Django's SMTP backend pointed at it."""
+    from .smtp import SmtpServer
+
+    with SmtpServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 10
+        yield server.handler

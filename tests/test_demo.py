@@ -210,3 +210,62 @@ def test_a_short_ice_stay_plus_a_long_orr_stay_is_not_detained_by_ice_over_30_da
     services.custody_transfer(actor=actor, person=child, kind="orr_shelter", on=today - dt.timedelta(days=40))
     detained = _case_refs(advocate, custodian_kind="ice_detention", detained_more_than=30)
     assert "MIX-001" not in detained
+
+
+# --- The advocacy part of the demo (advocacy.demo) -----------------------------------------------
+
+def test_the_seed_action_states_the_seed_numbers_read_from_the_records(demo):  # noqa: ANN001
+    from advocacy.demo import SEED_SLUG
+    from advocacy.letters.render import preview
+    from advocacy.models import Action
+
+    action = Action.objects.get(slug=SEED_SLUG)
+    assert (action.title, action.status, action.languages) == ("Tell Congress - Reunite Families", "published",
+                                                               ["en", "es"])
+    assert action.action_cases.count() == 29
+    letter = preview(action=action).body
+    assert "accompanied 29 families to the Calexico West Port of Entry" in letter
+    assert "Right now, 17 of them are in the custody of Immigration and Customs Enforcement (ICE)" in letter
+    assert "17 of these families have secured a sponsor in the U.S., and 17 have passed their credible fear " \
+           "interviews." in letter
+    assert letter.startswith("Dear [Decision Maker],")
+    assert preview(action=action).subject == "Release the 17 families detained since Calexico and reunite them"
+
+
+def test_the_seed_numbers_follow_the_records(demo):  # noqa: ANN001
+    from advocacy.demo import SEED_SLUG
+    from advocacy.letters.render import preview
+    from advocacy.models import Action
+
+    action = Action.objects.get(slug=SEED_SLUG)
+    advocate = User.objects.get(email=f"advocate@{LEGAL.domain}")
+    parent = Person.objects.filter(case__reference="CAL-2019-001", role="parent").get()
+    services.custody_transfer(actor=advocate, person=parent, kind="released", release_type="parole",
+                              on=timezone.localdate())
+    assert "Right now, 16 of them are in the custody" in preview(action=action).body
+
+
+def test_the_holiday_campaign_has_its_goal_pledges_and_deadline(demo):  # noqa: ANN001
+    from advocacy.demo import HOLIDAY_SLUG
+    from advocacy.selectors import progress
+
+    from advocacy.models import Action
+
+    action = Action.objects.get(slug=HOLIDAY_SLUG)
+    p = progress(action)
+    assert (p.goal, p.pledges, p.letters_sent) == (10_000, 8_000, 0)
+    local = timezone.localtime(action.deadline)
+    assert (local.month, local.day) == (11, 30) and action.deadline > timezone.now()
+    r = Client().get(f"/act/{HOLIDAY_SLUG}/")
+    assert r.status_code == 200
+    assert "8,000 pledges" in r.content.decode() and "of 10,000 letters and pledges" in r.content.decode()
+
+
+def test_the_advocacy_organisation_follows_the_seed_action_without_seeing_the_cases(demo):  # noqa: ANN001
+    from advocacy.demo import SEED_SLUG
+
+    coalition = _as(f"organizer@{ADVOCACY.domain}")
+    actions = coalition.get("/api/v1/actions/").json()["results"]
+    assert SEED_SLUG in {a["slug"] for a in actions}
+    assert _case_refs(coalition) == set()
+    assert coalition.get("/api/v1/submissions/").json()["results"] == []

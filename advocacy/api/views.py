@@ -143,7 +143,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.ActionShareSerializer(share).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="One row per letter")})
-    @route(detail=True, methods=["get"], url_path="letters.csv")
+    @route(detail=True, methods=["get"], url_path="letters-csv")
     def letters_csv(self, request: Request, pk: str | None = None) -> HttpResponse:
         """Every letter with its supporter and delivery state (needs the supporters right)."""
         obj = self.get_object()

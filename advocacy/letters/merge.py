@@ -140,15 +140,19 @@ def _condition_variables(cond: Any) -> Iterator[str]:
             yield from _condition_variables(getattr(cond, part))
 
 
-def _variables(nodes: Iterable[Node]) -> Iterator[str]:
+def _variables(nodes: Iterable[Node], guarded: frozenset[str] = frozenset()) -> Iterator[tuple[str, bool]]:
+    """Every field a template reads, and whether the letter needs it: a field printed inside
+    `{% if field %}` (or any condition naming it) is optional; everything else is required."""
     for node in nodes:
         if isinstance(node, VariableNode):
-            yield from _expression_variables(node.filter_expression)
+            for name in _expression_variables(node.filter_expression):
+                yield name, name not in guarded
         elif isinstance(node, IfNode):
             for condition, nodelist in node.conditions_nodelists:
-                if condition is not None:
-                    yield from _condition_variables(condition)
-                yield from _variables(nodelist)
+                tested = frozenset(_condition_variables(condition)) if condition is not None else frozenset()
+                for name in tested:
+                    yield name, False
+                yield from _variables(nodelist, guarded | tested)
         elif not isinstance(node, TextNode):  # the engine knows no other tag; be sure anyway
             raise TemplateSyntaxError(f"{type(node).__name__} is not allowed in a letter")
 
@@ -157,11 +161,8 @@ def _variables(nodes: Iterable[Node]) -> Iterator[str]:
 class LetterTemplate:
     source: str
     template: Template
-    fields: frozenset[str]
-
-    @property
-    def facts(self) -> frozenset[str]:
-        return frozenset(f for f in self.fields if f in FACTS)
+    fields: frozenset[str]  # every field the template reads
+    required: frozenset[str]  # the fields it prints unconditionally: a letter cannot go without them
 
     def render(self, context: dict[str, Any]) -> str:
         return tidy(self.template.render(Context(context, autoescape=False)))
@@ -173,14 +174,16 @@ def parse(source: str, *, field_label: str = "letter_body") -> LetterTemplate:
     converted = _brackets_to_variables(source, errors)
     try:
         template = Template(converted, engine=ENGINE)
-        used = frozenset(_variables(template.nodelist))
+        reads = list(_variables(template.nodelist))
     except TemplateSyntaxError as exc:
         raise ValidationError({field_label: [str(_("This template cannot be read: %(error)s") % {"error": exc})]})
+    used = frozenset(name for name, _needed in reads)
     for name in sorted(used - FIELDS.keys()):
         errors.append(str(_("Unknown merge field {{ %(name)s }}.") % {"name": name}))
     if errors:
         raise ValidationError({field_label: errors})
-    return LetterTemplate(source=source, template=template, fields=used)
+    return LetterTemplate(source=source, template=template, fields=used,
+                          required=frozenset(name for name, needed in reads if needed))
 
 
 @lru_cache(maxsize=512)

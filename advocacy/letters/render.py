@@ -122,7 +122,9 @@ def context(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decis
     }
     for name, value in facts.values.items():
         group, key = name.split(".", 1)
-        ctx.setdefault(group, {})[key] = _fact_text(value, language)
+        # An unavailable fact reads as empty: `{% if %}` treats it as absent, and a letter that prints
+        # one unconditionally is never sent (render() refuses it first).
+        ctx.setdefault(group, {})[key] = "" if value is None else _fact_text(value, language)
     return ctx
 
 
@@ -155,8 +157,8 @@ def render(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decisi
     subject_t = merge.compiled(action.text("letter_subject", language))
     body_t = merge.compiled(action.text("letter_body", language))
     own_letter = action.supporter_editing == SupporterEditing.BODY and edited_body.strip()
-    used = subject_t.fields | (frozenset() if own_letter else body_t.fields)
-    missing = unavailable_fields(used, facts)
+    needed = subject_t.required | (frozenset() if own_letter else body_t.required)
+    missing = unavailable_fields(needed, facts)
     if missing:
         raise FactsUnavailable(missing)
     ctx = context(action=action, facts=facts, supporter=supporter, decision_maker=decision_maker, language=language)
@@ -192,7 +194,7 @@ def check_template(*, action: Action, facts: AdvocacyFacts) -> None:
             except ValidationError as exc:
                 errors.setdefault(label, []).extend(exc.message_dict[label])
                 continue
-            for name, reason in unavailable_fields(template.fields, facts).items():
+            for name, reason in unavailable_fields(template.required, facts).items():
                 errors.setdefault(label, []).append(
                     _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason}
                 )
@@ -229,7 +231,7 @@ def preview(*, action: Action, language: str = Language.EN, subject: str | None 
         except ValidationError as exc:
             errors[label] = exc.message_dict[label]
             continue
-        for name, reason in unavailable_fields(templates[label].fields, facts).items():
+        for name, reason in unavailable_fields(templates[label].required, facts).items():
             errors.setdefault(label, []).append(
                 _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason})
     ctx = context(action=action, facts=facts, supporter=Supporter.sample(), decision_maker=decision_maker,

@@ -54,16 +54,19 @@ UPDATED_ON_RESUBMIT = (
 )
 
 
-def submit(*, action: Action, data: SupporterInput) -> Submitted:
+def submit(*, action: Action, data: SupporterInput, targets: list[DecisionMaker] | None = None) -> Submitted:
     """Record (or update) the supporter's submission and queue one letter per decision maker.
 
     A second submission by the same email updates the row; letters already created stay (they
     are rendered from the submission when sent, so a corrected note still makes it into letters not
     yet sent), and letters to decision makers the new address no longer reaches are cancelled.
+    `targets`: the decision makers for this address when the caller has just looked them up
+    (action_targets, as the public form does to show them); otherwise they are looked up here.
     """
     if not action_accepts_letters(action):
         raise ValidationError(_("This action is no longer taking letters."), code="closed")
-    _congress, targets = action_targets(action, zip_code=data.zip_code, state=data.state, district=data.district)
+    if targets is None:
+        _congress, targets = action_targets(action, zip_code=data.zip_code, state=data.state, district=data.district)
     if not targets:
         raise ValidationError({"zip_code": _("We could not find anyone to send your letter to from this address.")},
                               code="no_targets")

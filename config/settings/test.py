@@ -13,3 +13,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # One process (runserver, the test run): an in-memory cache is shared enough for the rate limits.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# The test SMTP server (aiosmtpd) logs every command, addresses included: keep it quiet.
+LOGGING["loggers"]["mail.log"] = {"level": "WARNING"}  # noqa: F405

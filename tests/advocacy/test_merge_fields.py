@@ -72,3 +72,10 @@ def test_a_supporters_own_letter_is_sent_as_written_with_only_brackets_filled():
 def test_an_empty_note_leaves_no_gap():
     t = merge.parse("Dear X,\n\n[Personal Note]\n\nRosa")
     assert t.render({"supporter": {"note": ""}}) == "Dear X,\n\nRosa\n"
+
+
+def test_a_fact_printed_only_inside_its_own_condition_is_optional():
+    t = merge.parse("{{ families.count }} families.{% if families.first_names %} Among them "
+                    "{{ families.first_names }}.{% else %} {{ detained.longest_days }}{% endif %}")
+    assert t.fields == {"families.count", "families.first_names", "detained.longest_days"}
+    assert t.required == {"families.count", "detained.longest_days"}

@@ -1,0 +1,117 @@
+"""No N+1, proven: advocacy lists and pages issue the same number of queries for a few rows as for
+many, and the public form's hot path is counted query by query."""
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from advocacy.services.submissions import SupporterInput, submit
+from tests.cases.helpers import client_for
+
+from .conftest import SUPPORTER, make_action
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+AUTH = 2  # the session row; the user row
+
+
+def _count(fn) -> int:  # noqa: ANN001
+    fn()  # warm-up: guardian caches a permission's content type per process
+    with CaptureQueriesContext(connection) as ctx:
+        response = fn()
+    assert response.status_code in (200, 302), getattr(response, "content", b"")[:500]
+    return len(ctx.captured_queries)
+
+
+def _supporters(action, n: int, start: int = 0) -> None:  # noqa: ANN001
+    for i in range(start, start + n):
+        submit(action=action, data=SupporterInput(**{**SUPPORTER, "email": f"q{i}@example.org"}))
+
+
+# GET /api/v1/actions/
+ACTION_LIST = AUTH + 3
+#   the page of actions, filtered by the permission rows (user's own UNION ALL their groups'), joined to organisation
+#   their linked cases (prefetch)
+#   their fixed targets (prefetch)
+
+# GET /api/v1/actions/{id}/
+ACTION_DETAIL = AUTH + 6
+#   the action, permission-filtered, joined to organisation
+#   its linked cases (prefetch); its fixed targets (prefetch)
+#   letters sent (count); tallies by kind (sum)
+#   the latest tallies
+
+# GET /api/v1/letters/ and /api/v1/submissions/
+LETTER_LIST = AUTH + 1  # the page, joined to decision maker and submission, for actions whose supporters you see
+SUBMISSION_LIST = AUTH + 1  # the page, for actions whose supporters you see
+
+# GET /api/v1/actions/{id}/report/
+REPORT = AUTH + 8
+#   the action (permission-filtered), its cases and fixed targets (prefetches, shared with the detail)
+#   letters by decision maker and status (grouped); those decision makers
+#   letters sent; tallies by kind
+#   referrals by code
+
+# GET /act/<slug>/ (anonymous)
+PUBLIC_PAGE = 3
+#   the published action, joined to organisation
+#   letters sent (count)
+#   tallies by kind (sum)
+
+# POST /act/<slug>/ (a new supporter, valid)
+PUBLIC_SUBMIT = 11
+#   the published action, joined to organisation
+#   the ZIP code's districts; the state's senators; the district's representative; the fixed targets
+#   [SAVEPOINT under the test's transaction]; INSERT ... ON CONFLICT DO UPDATE the submission;
+#   INSERT the letters (ignoring conflicts); UPDATE letters no longer addressed (cancelled);
+#   the submission's referral code and creation time; [RELEASE SAVEPOINT]
+#   (the task is enqueued after the commit)
+
+
+@pytest.fixture
+def many_actions(olga, consented_case, congress, director):  # noqa: ANN001, ANN201
+    def make(n: int) -> None:
+        for _ in range(n):
+            make_action(olga, [consented_case], fixed_targets=[director])
+    return make
+
+
+def test_action_list(olga, many_actions):  # noqa: ANN001
+    api = client_for(olga)
+    many_actions(2)
+    few = _count(lambda: api.get("/api/v1/actions/"))
+    many_actions(10)
+    assert few == _count(lambda: api.get("/api/v1/actions/")) == ACTION_LIST
+
+
+def test_action_detail_and_report(olga, action):  # noqa: ANN001
+    api = client_for(olga)
+    _supporters(action, 2)
+    detail = _count(lambda: api.get(f"/api/v1/actions/{action.pk}/"))
+    report = _count(lambda: api.get(f"/api/v1/actions/{action.pk}/report/"))
+    _supporters(action, 10, start=2)
+    assert detail == _count(lambda: api.get(f"/api/v1/actions/{action.pk}/")) == ACTION_DETAIL
+    assert report == _count(lambda: api.get(f"/api/v1/actions/{action.pk}/report/")) == REPORT
+
+
+def test_letter_and_submission_lists(olga, action):  # noqa: ANN001
+    api = client_for(olga)
+    _supporters(action, 2)
+    letters, submissions = _count(lambda: api.get("/api/v1/letters/")), _count(lambda: api.get("/api/v1/submissions/"))
+    _supporters(action, 15, start=2)
+    assert letters == _count(lambda: api.get("/api/v1/letters/")) == LETTER_LIST
+    assert submissions == _count(lambda: api.get("/api/v1/submissions/")) == SUBMISSION_LIST
+
+
+def test_the_public_page(action):  # noqa: ANN001
+    client = Client()
+    _supporters(action, 2)
+    few = _count(lambda: client.get(f"/act/{action.slug}/"))
+    _supporters(action, 10, start=2)
+    assert few == _count(lambda: client.get(f"/act/{action.slug}/")) == PUBLIC_PAGE
+
+
+def test_the_public_submission(action):  # noqa: ANN001
+    client = Client()
+    emails = iter(f"p{i}@example.org" for i in range(10))
+    assert _count(lambda: client.post(f"/act/{action.slug}/", {**SUPPORTER, "email": next(emails)})) == PUBLIC_SUBMIT

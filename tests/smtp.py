@@ -1,0 +1,92 @@
+"""A real SMTP server on loopback for the tests (aiosmtpd), with the behaviours delivery must cope
+with: refusing a recipient (permanently or for now), and holding a conversation open until the
+test lets it go (to kill a worker in the middle of a delivery)."""
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        """The body as the sender wrote it (SMTP carries CRLF line ends)."""
+        return self.message.get_content().replace("\r\n", "\n")
+
+
+@dataclass
+class Handler:
+    messages: list[Received] = field(default_factory=list)
+    # recipient -> SMTP reply to RCPT TO, e.g. "550 5.1.1 No such user" or "451 4.3.0 Try later"
+    refuse: dict[str, str] = field(default_factory=dict)
+    # The n-th conversation (counted over all RCPT commands, from 1) waits at RCPT until `release`.
+    hold_at: int | None = None
+    held: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    rcpts_seen: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        with self.lock:
+            self.rcpts_seen += 1
+            hold = self.hold_at == self.rcpts_seen
+        if hold:
+            self.held.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Received]:
+        with self.lock:
+            return [m for m in self.messages if address in m.rcpt_tos]
+
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Received]:
+        """Block until `count` messages have arrived (or fail after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} messages, the SMTP server received {len(self.messages)}")
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.handler = Handler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> "SmtpServer":
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handler.release.set()
+        self.controller.stop()
