@@ -153,6 +153,14 @@ SPECTACULAR_SETTINGS = {
         "FearOutcomeEnum": "cases.models.process.FearOutcome",
         "FearReviewEnum": "cases.models.process.FearReview",
         "ShareAccessEnum": "accounts.roles.ShareAccess",
+        "DecisionMakerKindEnum": "advocacy.models.decision_makers.DecisionMakerKind",
+        "ActionStatusEnum": "advocacy.models.actions.ActionStatus",
+        "SupporterEditingEnum": "advocacy.models.actions.SupporterEditing",
+        "LanguageEnum": "advocacy.models.actions.Language",
+        "TallyKindEnum": "advocacy.models.actions.TallyKind",
+        "LetterStatusEnum": "advocacy.models.letters.LetterStatus",
+        "LetterChannelEnum": "advocacy.models.letters.Channel",
+        "BatchStatusEnum": "advocacy.models.letters.BatchStatus",
     },
 }
 
@@ -177,9 +185,14 @@ CELERY_BEAT_SCHEDULE: dict = {
 # a prefetched dozen.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
-# Redis redelivers a message no worker acknowledged after this long; the sweep and the letter's
-# claim make an early redelivery harmless.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Redis redelivers a message no worker acknowledged after `visibility_timeout` seconds (looking for
+# such messages every interval x throttle seconds); the sweep and the letter's claim make an early
+# redelivery harmless.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="casetracker@localhost")

@@ -7,9 +7,10 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
 FIELD_ENCRYPTION_KEYS = ["pN3hJ0S2bYpD7t1Wm4Qk8rE6uV9xZ2cF5gH8jK1lM3o="]
 BLIND_INDEX_KEY = "test-blind-index-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In-process by default; the end-to-end tests start real workers with these set otherwise.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
 # One process (runserver, the test run): an in-memory cache is shared enough for the rate limits.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
