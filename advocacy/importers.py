@@ -11,6 +11,7 @@ import yaml
 from django.db import transaction
 
 from .models import DecisionMaker, DecisionMakerKind, ZipDistrict
+from .targets import clear_directory_caches
 
 Progress = Callable[[int], None]
 FIELDS = ("kind", "name", "salutation", "state", "district", "senate_class", "cwc_office_code",
@@ -121,6 +122,7 @@ def upsert_legislators(rows: list[dict], *, deactivate_missing: bool, progress: 
                 DecisionMaker.objects.filter(bioguide_id__isnull=False, active=True)
                 .exclude(bioguide_id__in=listed).update(active=False)
             )
+    clear_directory_caches()
     return summary
 
 
@@ -141,6 +143,7 @@ def import_zip_districts(path_or_url: str, progress: Progress | None = None) -> 
         stale = [pk for key, pk in have.items() if key not in wanted]
         ZipDistrict.objects.filter(pk__in=stale).delete()
     summary.created, summary.deactivated, summary.unchanged = len(new), len(stale), len(wanted) - len(new)
+    clear_directory_caches()
     return summary
 
 
@@ -149,6 +152,7 @@ def add_zip_districts(rows: set[tuple[str, str, int]]) -> int:
     new = [ZipDistrict(zcta=z, state=s, district=d) for z, s, d in rows
            if not ZipDistrict.objects.filter(zcta=z, state=s, district=d).exists()]
     ZipDistrict.objects.bulk_create(new)
+    clear_directory_caches()
     return len(new)
 
 

@@ -56,6 +56,11 @@ def public_actions() -> QuerySet[Action]:
         .select_related("organization")
 
 
+# What a submission reads of its action (the letters' texts are the worker's business).
+SUBMIT_READS = ("id", "slug", "status", "deadline", "paused_reason", "languages", "supporter_editing",
+                "target_senators", "target_representative", "target_case_officials", "version", "organization_id")
+
+
 @dataclass(frozen=True)
 class Progress:
     goal: int

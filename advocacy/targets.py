@@ -1,10 +1,59 @@
-"""Who a supporter writes to: their two senators and their representative, from their ZIP."""
+"""Who a supporter writes to: their two senators and their representative, from their ZIP, and
+the decision makers an action adds.
+
+These are reads of slowly changing reference data on the public form's hot path, so each answer
+is reused in-process for up to DIRECTORY_TTL seconds: an import, a staff edit, or a family moved to
+a facility under another field office reaches new submissions within a minute. (What a letter
+*says* is never cached this way: facts are read at render time, see letters.render.)
+"""
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import DecisionMaker, DecisionMakerKind, ZipDistrict
+
+DIRECTORY_TTL = 60.0
+F = TypeVar("F", bound=Callable[..., Any])
+_MEMOS: list[Callable[[], None]] = []
+
+
+def _memo(fn: F) -> F:
+    """Reuse fn's answer for the same arguments for DIRECTORY_TTL seconds (thread-safe, bounded)."""
+    store: dict[tuple, tuple[float, Any]] = {}
+    lock = threading.Lock()
+
+    @wraps(fn)
+    def wrapper(*args: Any) -> Any:
+        now = time.monotonic()
+        with lock:
+            hit = store.get(args)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = fn(*args)
+        with lock:
+            if len(store) > 20_000:
+                store.clear()
+            store[args] = (now + DIRECTORY_TTL, value)
+        return value
+
+    def clear() -> None:
+        with lock:
+            store.clear()
+
+    _MEMOS.append(clear)
+    return wrapper  # type: ignore[return-value]
+
+
+def clear_directory_caches() -> None:
+    """Forget every reused answer (after an import in this process, and between tests)."""
+    for clear in _MEMOS:
+        clear()
 
 
 @dataclass(frozen=True)
@@ -32,12 +81,29 @@ class Targets:
         return [*self.senators, *([self.representative] if self.representative else [])]
 
 
+@_memo
+def _zip_districts(zcta: str) -> tuple[District, ...]:
+    rows = ZipDistrict.objects.filter(zcta=zcta).order_by("state", "district").values_list("state", "district")
+    return tuple(District(s, d) for s, d in rows)
+
+
+@_memo
+def _senators(state: str) -> tuple[DecisionMaker, ...]:
+    return tuple(DecisionMaker.objects.filter(kind=DecisionMakerKind.US_SENATOR, state=state, active=True)
+                 .order_by("senate_class"))
+
+
+@_memo
+def _representative(state: str, district: int) -> DecisionMaker | None:
+    return DecisionMaker.objects.filter(kind=DecisionMakerKind.US_REPRESENTATIVE, state=state, district=district,
+                                        active=True).first()
+
+
 def districts_for_zip(zip_code: str) -> list[District]:
     zcta = (zip_code or "").strip()[:5]
     if not (len(zcta) == 5 and zcta.isdigit()):
         raise ValidationError({"zip": _("Enter a 5-digit ZIP code.")}, code="invalid")
-    rows = ZipDistrict.objects.filter(zcta=zcta).order_by("state", "district").values_list("state", "district")
-    districts = [District(s, d) for s, d in rows]
+    districts = list(_zip_districts(zcta))
     if not districts:
         raise ValidationError({"zip": _("We do not know this ZIP code. Please check it.")}, code="unknown_zip")
     return districts
@@ -60,13 +126,25 @@ def targets_for_zip(zip_code: str, *, state: str | None = None, district: int | 
     states = {d.state for d in districts}
     result = Targets(districts=districts)
     if len(states) == 1:
-        result.senators = list(DecisionMaker.objects.filter(
-            kind=DecisionMakerKind.US_SENATOR, state=next(iter(states)), active=True).order_by("senate_class"))
+        result.senators = list(_senators(next(iter(states))))
     if chosen is not None:
-        result.representative = DecisionMaker.objects.filter(
-            kind=DecisionMakerKind.US_REPRESENTATIVE, state=chosen.state, district=chosen.district, active=True,
-        ).first()
+        result.representative = _representative(chosen.state, chosen.district)
     return result
+
+
+@_memo
+def _fixed_targets(action_id: int, version: int) -> tuple[DecisionMaker, ...]:
+    from .models import Action
+
+    return tuple(Action(pk=action_id).fixed_targets.filter(active=True).order_by("pk"))
+
+
+@_memo
+def _case_officials(action_id: int, version: int) -> tuple[DecisionMaker, ...]:
+    from .letters.render import action_case_ids
+    from .models import Action
+
+    return tuple(case_officials(action_case_ids(Action(pk=action_id))))
 
 
 def case_officials(case_ids: list[int]) -> list[DecisionMaker]:
@@ -81,8 +159,8 @@ def case_officials(case_ids: list[int]) -> list[DecisionMaker]:
         kind=DecisionMakerKind.AGENCY_OFFICIAL, field_office_id__in=offices, active=True).order_by("name"))
 
 
-def action_targets(action, *, zip_code: str, state: str | None = None, district: int | None = None,  # noqa: ANN001
-                   case_ids: list[int] | None = None) -> tuple[Targets | None, list[DecisionMaker]]:
+def action_targets(action, *, zip_code: str, state: str | None = None,  # noqa: ANN001
+                   district: int | None = None) -> tuple[Targets | None, list[DecisionMaker]]:
     """Everyone a supporter of `action` writes to, in order: senators, representative, the fixed
     decision makers, the case-derived officials. A ZIP that spans districts raises a `district`
     error until the supporter chooses one of them."""
@@ -100,10 +178,8 @@ def action_targets(action, *, zip_code: str, state: str | None = None, district:
                 )
             if congress.representative:
                 recipients.append(congress.representative)
-    recipients += list(action.fixed_targets.filter(active=True))
+    recipients += _fixed_targets(action.pk, action.version)
     if action.target_case_officials:
-        from .letters.render import action_case_ids
-
-        recipients += case_officials(action_case_ids(action) if case_ids is None else case_ids)
+        recipients += _case_officials(action.pk, action.version)
     seen: set[int] = set()
     return congress, [dm for dm in recipients if not (dm.pk in seen or seen.add(dm.pk))]

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .services import actions as action_services
-from .services import batches, delivery, notify
+from .services import batches, delivery, notify, submissions
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90,
@@ -27,7 +27,8 @@ def _deliver_each(ids: list[int]) -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_submission(submission_id: int) -> int:
-    return _deliver_each(delivery.pending_letter_ids(submission_id=submission_id))
+    """A supporter acted: create their letters (idempotent) and deliver each in a task of its own."""
+    return _deliver_each(submissions.letters_for_submission(submission_id))
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -37,8 +38,12 @@ def deliver_action_pending(action_id: int) -> int:
 
 @shared_task(ignore_result=True)
 def sweep_letters() -> int:
-    """Beat: letters stuck in a non-final state (a lost message, a killed worker) go out again."""
-    return _deliver_each(delivery.stuck_letters(grace_seconds=settings.LETTER_SWEEP_GRACE_SECONDS))
+    """Beat: letters stuck in a non-final state (a lost message, a killed worker) go out again, and
+    submissions whose letters were never created get them."""
+    grace = settings.LETTER_SWEEP_GRACE_SECONDS
+    for pk in submissions.submissions_without_letters(grace_seconds=grace):
+        deliver_submission.delay(pk)
+    return _deliver_each(delivery.stuck_letters(grace_seconds=grace))
 
 
 @shared_task(ignore_result=True)

@@ -14,15 +14,16 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django.middleware.csrf import get_token
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from .forms import SupporterForm
 from .letters.render import FactsUnavailable, Supporter, facts_for
 from .letters.render import render as render_letter
-from .models import Action, Language, LetterStatus, Submission
-from .selectors import progress, public_actions
+from .models import Action, Channel, Language, LetterStatus, Submission
+from .selectors import SUBMIT_READS, progress, public_actions
+from .services.channels import choose_channel
 from .services.submissions import action_accepts_letters, submit
 from .targets import action_targets, districts_for_zip
 
@@ -84,12 +85,17 @@ def _targets(form: SupporterForm) -> list | None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@ensure_csrf_cookie  # the form, and the htmx lookups it makes, post with this token
 def act(request: HttpRequest, slug: str) -> HttpResponse:
-    action = get_object_or_404(public_actions(), slug=slug)
+    actions = public_actions()
+    if request.method == "POST" and "preview" not in request.POST:
+        # A successful submit reads only what decides whether and to whom it goes (an error page
+        # loads the rest on demand).
+        actions = actions.select_related(None).only(*SUBMIT_READS)
+    action = get_object_or_404(actions, slug=slug)
     language = _language(request, action)
     with translation.override(language):
         if request.method != "POST":
+            get_token(request)  # the form, and the htmx lookups it makes, post with this token's cookie
             form = SupporterForm(action=action, initial={"ref": request.GET.get("ref", "")[:16]})
             return _page(request, action, language, form)
         return _post(request, action, language)
@@ -159,15 +165,42 @@ def act_targets(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "advocacy/_targets.html", context)
 
 
+def _their_letters(action: Action, submission: Submission, language: str) -> list[dict]:
+    """Who the supporter's letters go to, and how: from the letters once the worker made them,
+    from their address until then. The letter text is shown only where the supporter sends it
+    themselves (a contact form)."""
+    letters = {letter.decision_maker_id: letter for letter in
+               submission.letters.exclude(status=LetterStatus.CANCELLED).select_related("decision_maker")}
+    try:
+        _c, targets = action_targets(action, zip_code=submission.zip_code, state=submission.state,
+                                     district=submission.district)
+    except ValidationError:
+        targets = [letter.decision_maker for letter in letters.values()]
+    rows = []
+    for dm in targets:
+        letter = letters.get(dm.pk)
+        row = {"decision_maker": dm, "channel": letter.channel if letter else choose_channel(dm), "body": ""}
+        if row["channel"] == Channel.CONTACT_FORM:
+            if letter and letter.body:
+                row["body"] = letter.body
+            else:
+                try:
+                    row["body"] = render_letter(
+                        action=action, facts=facts_for(action), decision_maker=dm, language=language,
+                        supporter=Supporter.of(submission, editing=action.supporter_editing),
+                        edited_body=submission.edited_body).body
+                except FactsUnavailable:
+                    pass
+        rows.append(row)
+    return rows
+
+
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     action = get_object_or_404(public_actions(), slug=slug)
     language = _language(request, action)
     pk = request.get_signed_cookie(f"act{action.pk}", default=None, salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
     submission = Submission.objects.filter(pk=pk, action=action).first() if pk else None
-    letters = []
-    if submission:
-        letters = list(submission.letters.exclude(status=LetterStatus.CANCELLED).select_related("decision_maker")
-                       .order_by("pk"))
+    letters = _their_letters(action, submission, language) if submission else []
     page = request.build_absolute_uri(reverse("act", args=[action.slug]))
     share_url = page + (f"?{urlencode({'ref': submission.referral_code})}" if submission else "")
     with translation.override(language):

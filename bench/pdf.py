@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def child(n: int) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DEBUG"] = "false"  # as in production: DEBUG keeps every query in memory
     import django
 
     django.setup()

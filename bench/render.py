@@ -17,10 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ["DEBUG"] = "false"  # as in production: DEBUG keeps every query in memory
 
 import django  # noqa: E402
 
 django.setup()
+
+from django.db.models import Q  # noqa: E402
 
 from advocacy.demo import SEED_SLUG  # noqa: E402
 from advocacy.letters import render as r  # noqa: E402
@@ -51,8 +54,8 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=2000)
     args = parser.parse_args()
     action = Action.objects.select_related("organization").get(slug=SEED_SLUG)
-    dms = list(DecisionMaker.objects.filter(state="CA", kind__in=["us_senator", "us_representative"],
-                                            district__in=[None, 25]))
+    dms = list(DecisionMaker.objects.filter(Q(kind="us_senator") | Q(kind="us_representative", district=25),
+                                            state="CA", active=True))
     subs = Submission.objects.bulk_create([
         Submission(action=action, email=f"render-{i}@example.org", email_key=f"render-{i}@example.org", prefix="Ms.",
                    first_name=f"Render{i}", last_name="Bench", street="12 Orange Ave", city="Calexico", state="CA",

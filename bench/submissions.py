@@ -67,6 +67,9 @@ def env_for(args: argparse.Namespace) -> dict[str, str]:
 
 
 def start_gunicorn(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen:
+    # Production serves hashed static files from the manifest collectstatic writes.
+    subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
+                   env=env, check=True)
     cmd = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{args.port}", "-w", str(args.workers),
            "--worker-class", args.worker_class, "--threads", str(args.threads), "--log-level", "warning",
            "--access-logfile", "-" if args.access_log else "/dev/null"]

@@ -12,3 +12,6 @@ application = get_wsgi_application()
 # the whole application (a 100+ ms pause otherwise, docs/performance.md), and so prefork
 # workers keep sharing these pages instead of copying them when the collector touches them.
 gc.freeze()
+# Requests allocate many short-lived objects; with the default threshold (700) the collector runs
+# every few requests. 10,000 keeps young collections cheap and rare (docs/performance.md: GC).
+gc.set_threshold(10_000, 10, 10)

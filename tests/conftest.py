@@ -111,9 +111,11 @@ def _fresh_caches():  # noqa: ANN202
     from django.core.cache import cache
 
     from advocacy.letters import render
+    from advocacy.targets import clear_directory_caches
 
     cache.clear()
     render._FACTS_CACHE.clear()
+    clear_directory_caches()
     yield
 
 

@@ -16,7 +16,9 @@ class Submission(models.Model):
     reveals what a supporter did on another's. A second submission with the same email updates
     this row."""
 
-    action = models.ForeignKey("advocacy.Action", on_delete=models.PROTECT, related_name="submissions")
+    # No index of its own: one_submission_per_supporter (action, email_key) serves lookups by action.
+    action = models.ForeignKey("advocacy.Action", on_delete=models.PROTECT, related_name="submissions",
+                               db_index=False)
     email = models.EmailField(max_length=254)
     # Lower-cased email: the key of "one submission per supporter per action".
     email_key = models.CharField(max_length=254, editable=False)
@@ -32,9 +34,12 @@ class Submission(models.Model):
     note = models.TextField(blank=True)
     edited_body = models.TextField(blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
-    referral_code = models.CharField(max_length=16, unique=True)
+    # Derived from (action, email) by a keyed hash, so unique by construction; never looked up alone.
+    referral_code = models.CharField(max_length=16)
     referred_by = models.CharField(max_length=16, blank=True)
-    times_submitted = models.PositiveIntegerField(default=1)
+    # When the delivery task last created this submission's letters; emptied by every resubmission
+    # (the address may reach other offices), so the sweep can find submissions whose task was lost.
+    letters_made_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -43,6 +48,11 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["action", "email_key"], name="one_submission_per_supporter"),
             enum_check("language", Language, "submission"),
+        ]
+        indexes = [
+            # The sweep: submissions still waiting for their letters.
+            models.Index(fields=["updated_at"], name="submission_no_letters_idx",
+                         condition=models.Q(letters_made_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

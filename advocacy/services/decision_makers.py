@@ -11,6 +11,7 @@ from accounts.selectors import organizations_where
 from cases.services import StaleVersion
 
 from ..models import DecisionMaker
+from ..targets import clear_directory_caches
 
 
 def _require_editor(actor: User) -> None:
@@ -23,6 +24,7 @@ def decision_maker_create(*, actor: User, **fields: Any) -> DecisionMaker:
     dm = DecisionMaker(**fields)
     dm.full_clean()
     dm.save()
+    clear_directory_caches()  # this process at once; the others within DIRECTORY_TTL
     return dm
 
 
@@ -37,4 +39,5 @@ def decision_maker_update(*, actor: User, decision_maker: DecisionMaker, version
         locked.full_clean()
         locked.version += 1
         locked.save()
+    clear_directory_caches()
     return locked

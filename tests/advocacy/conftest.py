@@ -85,3 +85,22 @@ SUPPORTER = {
 @pytest.fixture
 def supporter() -> dict:
     return dict(SUPPORTER)
+
+
+def sign(action: Action, **changes) -> "Submission":  # noqa: ANN003
+    """A supporter signs (the service the public form calls) and the delivery task's first step
+    runs: their letters exist, none of them sent yet."""
+    from advocacy.services.submissions import SupporterInput, letters_for_submission, submit
+
+    submission = submit(action=action, data=SupporterInput(**{**SUPPORTER, **changes})).submission
+    letters_for_submission(submission.pk)
+    return submission
+
+
+def make_letters() -> None:
+    """What the delivery task does first, for every submission waiting for its letters."""
+    from advocacy.models import Submission
+    from advocacy.services.submissions import letters_for_submission
+
+    for pk in Submission.objects.filter(letters_made_at__isnull=True).values_list("pk", flat=True):
+        letters_for_submission(pk)

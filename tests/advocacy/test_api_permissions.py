@@ -9,9 +9,7 @@ from rest_framework.test import APIClient
 
 from advocacy.models import Action, ActionShare, Letter, Submission, Tally
 from advocacy.services import actions as action_services
-from advocacy.services.submissions import SupporterInput, submit
-
-from .conftest import SUPPORTER
+from .conftest import SUPPORTER, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +22,7 @@ EVERYONE = OWNERS + READ_ONLY + OUTSIDERS
 @pytest.fixture
 def world(action, olga, bob, victor, charlie):  # noqa: ANN001, ANN201
     action_services.action_share_create(actor=olga, action=action, access="view", user=bob)
-    submission = submit(action=action, data=SupporterInput(**SUPPORTER)).submission
+    submission = sign(action)
     letter = Letter.objects.filter(submission=submission).first()
     Letter.objects.filter(pk=letter.pk).update(status="failed", last_error="SMTPRecipientsRefused 550")
     return {"action": action, "submission": submission, "letter": letter}

@@ -19,7 +19,7 @@ from cases import services
 from tests import factories as f
 from tests.cases.helpers import client_for
 
-from .conftest import SUPPORTER, make_action
+from .conftest import SUPPORTER, make_action, sign
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def _letter_to(submission: Submission, salutation: str) -> Letter:
 def test_a_letter_is_rendered_from_live_records_and_emailed_from_the_organisation(action, smtp, settings,
                                                                                     django_capture_on_commit_callbacks):  # noqa: ANN001
     with django_capture_on_commit_callbacks(execute=True):
-        submission = submit(action=action, data=_supporter()).submission
+        submission = sign(action)
     (received,) = smtp.to(DIRECTOR)
     message = received.message
     (sender,) = message["From"].addresses
@@ -59,7 +59,7 @@ def test_a_letter_is_rendered_from_live_records_and_emailed_from_the_organisatio
 def test_letters_without_an_email_address_wait_rendered_for_export_print_or_the_contact_form(action, smtp,
                                                                                                  django_capture_on_commit_callbacks):  # noqa: ANN001
     with django_capture_on_commit_callbacks(execute=True):
-        submission = submit(action=action, data=_supporter()).submission
+        submission = sign(action)
     ruiz = _letter_to(submission, "Representative Ruiz")
     assert (ruiz.status, ruiz.channel) == ("rendered", "cwc")  # no CWC credentials: kept for export
     padilla = _letter_to(submission, "Senator Padilla")
@@ -70,7 +70,7 @@ def test_letters_without_an_email_address_wait_rendered_for_export_print_or_the_
 
 def test_the_cwc_message_is_generated_per_letter_and_valid(action, django_capture_on_commit_callbacks):  # noqa: ANN001
     with django_capture_on_commit_callbacks(execute=True):
-        submission = submit(action=action, data=_supporter()).submission
+        submission = sign(action)
     letter = _letter_to(submission, "Representative Ruiz")
     cwc.validate_text(letter.cwc_xml)
     doc = etree.fromstring(letter.cwc_xml.encode())
@@ -90,14 +90,14 @@ def test_an_invalid_cwc_message_fails_the_letter_with_the_element_named(action, 
     a = Action.objects.get(pk=action.pk)
     action_services.action_update(actor=olga, action=a, version=a.version, letter_subject="Hi")
     with django_capture_on_commit_callbacks(execute=True):
-        submission = submit(action=action, data=_supporter()).submission
+        submission = sign(action)
     letter = _letter_to(submission, "Representative Ruiz")
     assert (letter.status, letter.last_error) == ("failed", "CWC schema: Subject is not valid")
 
 
 def test_delivering_the_same_letter_again_sends_nothing(action, smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
     with django_capture_on_commit_callbacks(execute=True):
-        submission = submit(action=action, data=_supporter()).submission
+        submission = sign(action)
     letter = _letter_to(submission, "Field Office Director")
     # A redelivered or retried task, or the sweep: the letter is already sent.
     assert delivery.deliver(letter.pk).state == "skipped"
@@ -107,7 +107,7 @@ def test_delivering_the_same_letter_again_sends_nothing(action, smtp, django_cap
 
 
 def test_a_letter_another_worker_holds_is_left_alone_until_its_claim_expires(action, smtp, settings):  # noqa: ANN001
-    submission = submit(action=action, data=_supporter()).submission
+    submission = sign(action)
     letter = _letter_to(submission, "Field Office Director")
     token = delivery.claim(letter.pk)
     assert token is not None
@@ -124,7 +124,7 @@ def test_a_letter_another_worker_holds_is_left_alone_until_its_claim_expires(act
 def test_a_temporary_refusal_is_retried_with_backoff_then_fails_and_the_organizer_hears(action, smtp, settings):  # noqa: ANN001
     settings.LETTER_MAX_ATTEMPTS = 3
     smtp.refuse[DIRECTOR] = "451 4.3.0 Mailbox busy, try later"
-    letter = _letter_to(submit(action=action, data=_supporter()).submission, "Field Office Director")
+    letter = _letter_to(sign(action), "Field Office Director")
     outcome = delivery.deliver(letter.pk)
     assert (outcome.state, outcome.retry_in) == ("retry", 60)
     row = Letter.objects.get(pk=letter.pk)
@@ -144,8 +144,8 @@ def test_a_temporary_refusal_is_retried_with_backoff_then_fails_and_the_organize
 
 def test_a_permanent_refusal_fails_at_once_and_is_reported_once(action, smtp):  # noqa: ANN001
     smtp.refuse[DIRECTOR] = "550 5.1.1 No such user"
-    first = _letter_to(submit(action=action, data=_supporter()).submission, "Field Office Director")
-    second = _letter_to(submit(action=action, data=_supporter(email="b@example.org")).submission,
+    first = _letter_to(sign(action), "Field Office Director")
+    second = _letter_to(sign(action, email="b@example.org"),
                         "Field Office Director")
     assert delivery.deliver(first.pk).state == "failed"
     assert delivery.deliver(second.pk).state == "failed"
@@ -156,7 +156,7 @@ def test_a_permanent_refusal_fails_at_once_and_is_reported_once(action, smtp):  
 
 def test_a_failed_letter_can_be_retried_by_the_organizer(action, olga, smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
     smtp.refuse[DIRECTOR] = "550 5.1.1 No such user"
-    letter = _letter_to(submit(action=action, data=_supporter()).submission, "Field Office Director")
+    letter = _letter_to(sign(action), "Field Office Director")
     delivery.deliver(letter.pk)
     del smtp.refuse[DIRECTOR]
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,8 +184,8 @@ def two_families(olga, alice, alpha, consented_case, congress, director):  # noq
 
 def test_after_consent_is_revoked_no_new_letter_carries_the_withdrawn_fact(two_families, alice, consented_case,
                                                                             smtp):  # noqa: ANN001
-    first = _letter_to(submit(action=two_families, data=_supporter()).submission, "Field Office Director")
-    second = _letter_to(submit(action=two_families, data=_supporter(email="b@example.org")).submission,
+    first = _letter_to(sign(two_families), "Field Office Director")
+    second = _letter_to(sign(two_families, email="b@example.org"),
                         "Field Office Director")
     delivery.deliver(first.pk)
     assert "2 families are held, the longest for 40 days. Among them: Ana." in smtp.messages[0].text
@@ -205,7 +205,7 @@ def test_when_a_fact_loses_its_last_consenting_family_the_action_pauses_until_th
         "version": action.version, "letter_body": "Dear [Decision Maker], free {{ families.first_names }}.\n\n"
                                                   "[Personal Note]"}, format="json")
     assert r.status_code == 200, r.content
-    letter = _letter_to(submit(action=two_families, data=_supporter()).submission, "Field Office Director")
+    letter = _letter_to(sign(two_families), "Field Office Director")
     services.consent_record(actor=alice, case=consented_case, level="anonymous")  # counted, no longer named
     assert delivery.deliver(letter.pk).state == "held"
     action = Action.objects.get(pk=two_families.pk)
@@ -230,7 +230,7 @@ def test_when_a_fact_loses_its_last_consenting_family_the_action_pauses_until_th
 
 def test_the_sweep_sends_letters_nobody_is_delivering(action, smtp, settings):  # noqa: ANN001
     settings.LETTER_SWEEP_GRACE_SECONDS = 60
-    letter = _letter_to(submit(action=action, data=_supporter()).submission, "Field Office Director")
+    letter = _letter_to(sign(action), "Field Office Director")
     assert sweep_letters.apply().get() == 0  # just queued: its task may still be on its way
     five_minutes_ago = timezone.now() - dt.timedelta(minutes=5)
     Letter.objects.filter(action=action).update(updated_at=five_minutes_ago)
@@ -273,7 +273,7 @@ def cwc_endpoint(settings):  # noqa: ANN001, ANN201
 def test_with_cwc_credentials_letters_to_congress_are_posted_once(action, cwc_endpoint,
                                                                   django_capture_on_commit_callbacks):  # noqa: ANN001
     with django_capture_on_commit_callbacks(execute=True):
-        submission = submit(action=action, data=_supporter()).submission
+        submission = sign(action)
     letter = _letter_to(submission, "Representative Ruiz")
     assert (letter.channel, letter.status) == ("cwc", "sent")
     (path, body), = cwc_endpoint.received
@@ -289,7 +289,31 @@ def test_with_cwc_credentials_letters_to_congress_are_posted_once(action, cwc_en
     (503, "retry", "rendered"),
 ])
 def test_cwc_answers(action, cwc_endpoint, answer, state, status):  # noqa: ANN001
-    letter = _letter_to(submit(action=action, data=_supporter()).submission, "Representative Ruiz")
+    letter = _letter_to(sign(action), "Representative Ruiz")
     cwc_endpoint.answers.append(answer)
     assert delivery.deliver(letter.pk).state == state
     assert Letter.objects.get(pk=letter.pk).status == status
+
+
+def test_the_sweep_creates_the_letters_of_a_submission_whose_task_was_lost(action, smtp, settings):  # noqa: ANN001
+    from advocacy.services.submissions import submit
+
+    settings.LETTER_SWEEP_GRACE_SECONDS = 60
+    submission = submit(action=action, data=_supporter()).submission  # its task never ran
+    assert sweep_letters.apply().get() == 0 and not Letter.objects.exists()  # within the grace period
+    Submission.objects.filter(pk=submission.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
+    sweep_letters.apply()
+    assert Letter.objects.filter(submission=submission).count() == 4
+    assert Submission.objects.get(pk=submission.pk).letters_made_at is not None
+    (received,) = smtp.to(DIRECTOR)
+    assert received.message["Reply-To"] == "rosa@example.org"
+
+
+def test_a_resubmission_before_the_task_ran_is_the_one_the_letters_follow(action, django_capture_on_commit_callbacks):  # noqa: ANN001
+    from advocacy.services.submissions import letters_for_submission, submit
+
+    first = submit(action=action, data=_supporter()).submission
+    submit(action=action, data=_supporter(zip_code="92173", city="San Ysidro"))  # moved before the worker ran
+    letters_for_submission(first.pk)
+    targets = set(Letter.objects.values_list("decision_maker__salutation", flat=True))
+    assert "Representative Vargas" in targets and "Representative Ruiz" not in targets

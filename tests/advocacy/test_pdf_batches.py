@@ -7,10 +7,9 @@ from pypdf import PdfReader
 
 from advocacy.models import Letter, PdfBatch
 from advocacy.services import batches
-from advocacy.services.submissions import SupporterInput, submit
 from tests.cases.helpers import client_for
 
-from .conftest import SUPPORTER
+from .conftest import sign
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.django_db
 def padilla_letters(action):  # noqa: ANN001, ANN201
     """Five supporters: five letters to Senator Padilla, who is reached by post (no email, no CWC code)."""
     for n in range(5):
-        submit(action=action, data=SupporterInput(**{**SUPPORTER, "email": f"s{n}@example.org",
-                                                     "first_name": f"Supporter{n}"}))
+        sign(action, email=f"s{n}@example.org", first_name=f"Supporter{n}")
     return Letter.objects.filter(action=action, decision_maker__salutation="Senator Padilla")
 
 

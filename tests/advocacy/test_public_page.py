@@ -9,6 +9,8 @@ from advocacy.models import Action, Letter, Submission
 from advocacy.services import actions as action_services
 from cases import services
 
+from .conftest import make_letters
+
 pytestmark = pytest.mark.django_db
 
 
@@ -63,6 +65,9 @@ def test_a_supporter_sends_and_gets_a_thank_you_page_with_a_referral_link(action
     assert r["Location"] == f"/act/{action.slug}/thanks/?lang=en"
     submission = Submission.objects.get()
     assert (submission.email, submission.zip_code, submission.district) == ("rosa@example.org", "92231", None)
+    thanks = _html(browser.client.get(r["Location"]))  # before the worker made the letters
+    assert "Senator Padilla" in thanks and "Field Office Director" in thanks
+    make_letters()
     targets = list(Letter.objects.filter(submission=submission).values_list("decision_maker__salutation", flat=True)
                    .order_by("decision_maker__salutation"))
     assert targets == ["Field Office Director", "Representative Ruiz", "Senator Padilla", "Senator Schiff"]
@@ -91,19 +96,23 @@ def test_a_referral_code_from_a_share_link_is_recorded(action, supporter):  # no
 def test_a_second_submission_by_the_same_supporter_updates_it_and_creates_no_letters(action, supporter):  # noqa: ANN001
     browser = Browser()
     browser.send(action, supporter)
+    make_letters()
     first = Submission.objects.get()
     letters = set(Letter.objects.values_list("pk", "key"))
     r = browser.send(action, {**supporter, "email": "ROSA@Example.org", "note": "Updated note."})
     assert r.status_code == 302
     again = Submission.objects.get()
     assert again.pk == first.pk and again.note == "Updated note." and again.referral_code == first.referral_code
+    make_letters()
     assert set(Letter.objects.values_list("pk", "key")) == letters
 
 
 def test_a_new_address_cancels_unsent_letters_to_offices_it_no_longer_reaches(action, supporter):  # noqa: ANN001
     browser = Browser()
     browser.send(action, supporter)
+    make_letters()
     browser.send(action, {**supporter, "zip_code": "92173", "city": "San Ysidro"})
+    make_letters()
     by_target = dict(Letter.objects.values_list("decision_maker__salutation", "status"))
     assert by_target["Representative Ruiz"] == "cancelled"
     assert by_target["Representative Vargas"] == "queued"
@@ -145,6 +154,7 @@ def test_a_zip_that_spans_districts_asks_the_supporter_to_choose(action, support
     r = browser.send(action, {**supporter, "zip_code": "92101", "city": "San Diego", "district": "52"})
     assert r.status_code == 302
     assert Submission.objects.get().district == 52
+    make_letters()
     assert Letter.objects.filter(decision_maker__salutation="Representative Vargas").exists()
 
 
@@ -250,6 +260,7 @@ def test_the_page_in_spanish(bilingual, supporter):  # noqa: ANN001
     assert "Estimado/a Senator Padilla:\n\n1 familias siguen detenidas." in _html(r)
     r = browser.send(bilingual, {**supporter, "lang": "es"})
     assert r.status_code == 302
+    make_letters()
     assert set(Letter.objects.values_list("language", flat=True)) == {"es"}
     assert "¡Gracias!" in _html(browser.client.get(r["Location"]))
 
