@@ -16,12 +16,12 @@ from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.middleware.csrf import get_token
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from .forms import SupporterForm
 from .letters.render import FactsUnavailable, Supporter, facts_for
 from .letters.render import render as render_letter
 from .models import Action, Channel, Language, LetterStatus, Submission
+from .ratelimit import Limit, over_limit
 from .selectors import SUBMIT_READS, progress, public_actions
 from .services.channels import choose_channel
 from .services.submissions import action_accepts_letters, submit
@@ -36,17 +36,12 @@ def _language(request: HttpRequest, action: Action) -> str:
     return Language.ES if (wanted or "").startswith("es") and Language.ES in action.languages else Language.EN
 
 
-def _email_key(group: str, request: HttpRequest) -> str:
-    # django-ratelimit hashes the key: the cache never holds the address itself.
-    return request.POST.get("email", "").strip().lower()
-
-
 def _limited(request: HttpRequest, *, count_email: bool) -> bool:
-    ip = is_ratelimited(request, group="act-ip", key="ip", rate=settings.SUBMISSION_RATE_PER_IP, method="POST",
-                        increment=True)
-    email = count_email and is_ratelimited(request, group="act-email", key=_email_key,
-                                           rate=settings.SUBMISSION_RATE_PER_EMAIL, method="POST", increment=True)
-    return ip or email
+    limits = [Limit("act-ip", request.META.get(settings.RATELIMIT_IP_META_KEY, ""), settings.SUBMISSION_RATE_PER_IP)]
+    if count_email:
+        limits.append(Limit("act-email", request.POST.get("email", "").strip().lower(),
+                            settings.SUBMISSION_RATE_PER_EMAIL))
+    return over_limit(*limits)
 
 
 def _page(request: HttpRequest, action: Action, language: str, form: SupporterForm, *, status: int = 200,

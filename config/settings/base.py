@@ -103,7 +103,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # A cache shared by every web process: the public form's rate limits count in it. The embedded
 # default is one process, so memory will do; production sets CACHE_URL=redis://...
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-RATELIMIT_USE_CACHE = "default"
 
 # --- Encryption of PII at rest -------------------------------------------------------------
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
@@ -241,7 +240,9 @@ CWC_DELIVERY_AGENT = {
 }
 # Supporters' names and addresses in printable batches: never under a served folder.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
-# Public form limits. Rates are django-ratelimit rates ("N/s", "N/m", "N/h").
+# Public form limits, as "N/s", "N/m", "N/h" or "N/d" (advocacy.ratelimit).
 SUBMISSION_RATE_PER_IP = env("SUBMISSION_RATE_PER_IP", default="30/h")
+# Where the client's address is: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind a proxy that sets it.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 SUBMISSION_RATE_PER_EMAIL = env("SUBMISSION_RATE_PER_EMAIL", default="5/h")
 SUBMISSION_NOTE_MAX = 1000

@@ -9,6 +9,3 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["3q2-7UZ4V6fJQfU3ZfQ6oUoq7Tx8I7wqg2O8a0o9XbY="]
 )
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="dev-only-blind-index-key")
-
-# One process (runserver, the test run): an in-memory cache is shared enough for the rate limits.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

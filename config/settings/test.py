@@ -12,8 +12,5 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.E
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
-# One process (runserver, the test run): an in-memory cache is shared enough for the rate limits.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
-
 # The test SMTP server (aiosmtpd) logs every command, addresses included: keep it quiet.
 LOGGING["loggers"]["mail.log"] = {"level": "WARNING"}  # noqa: F405

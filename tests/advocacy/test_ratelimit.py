@@ -1,0 +1,35 @@
+"""The public form's rate limits, counted in memory (the embedded default) and in Redis (production)."""
+import os
+
+import pytest
+from django.core.cache import caches
+
+from advocacy.ratelimit import Limit, over_limit
+
+
+def _redis_cache_or_skip(settings) -> None:  # noqa: ANN001
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail("Redis is needed (CELERY_BROKER_URL) and REQUIRE_SERVICES is set")
+        pytest.skip("needs Redis (set CELERY_BROKER_URL=redis://...)")
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
+                                   "LOCATION": url.rsplit("/", 1)[0] + "/14"}}
+    caches["default"].clear()
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+def test_each_limit_counts_its_own_key_and_refuses_past_its_rate(settings, backend):  # noqa: ANN001
+    if backend == "redis":
+        _redis_cache_or_skip(settings)
+    ip = Limit("act-ip", "198.51.100.1", "3/h")
+    results = [over_limit(ip, Limit("act-email", f"s{n}@example.org", "2/h")) for n in range(4)]
+    assert results == [False, False, False, True]  # the fourth from this IP
+    assert over_limit(Limit("act-ip", "198.51.100.2", "3/h"), Limit("act-email", "s0@example.org", "2/h")) is False
+    assert over_limit(Limit("act-ip", "198.51.100.3", "3/h"), Limit("act-email", "s0@example.org", "2/h")) is True
+
+
+def test_keys_never_hold_the_address_or_ip():
+    key = Limit("act-email", "rosa@example.org", "5/h").key(0)
+    assert "rosa" not in key and "example" not in key
+    assert Limit("act-ip", "198.51.100.1", "5/h").key(0).count("198") == 0
