@@ -317,3 +317,12 @@ def test_a_resubmission_before_the_task_ran_is_the_one_the_letters_follow(action
     letters_for_submission(first.pk)
     targets = set(Letter.objects.values_list("decision_maker__salutation", flat=True))
     assert "Representative Vargas" in targets and "Representative Ruiz" not in targets
+
+
+def test_supporter_text_that_looks_like_template_code_is_sent_literally(action, smtp,
+                                                                        django_capture_on_commit_callbacks):  # noqa: ANN001
+    note = "{{ families.count }} {% if x %}{% endif %} <script>alert('x')</script>"
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(action=action, data=_supporter(note=note, first_name="{{ Rosa }}"))
+    (received,) = smtp.to(DIRECTOR)
+    assert f"\n\n{note}\n\n{{{{ Rosa }}}} Supporter\n" in received.text
