@@ -112,14 +112,14 @@ HOLIDAY_INTRO_ES = ("Deseo para las fiestas: escriba con los niños de su vida u
                     "30 de noviembre.")
 
 
-def _officials() -> None:
+def _officials(organization: Organization) -> None:
     upsert_legislators(parse_legislators_csv(DEMO_LEGISLATORS_CSV), deactivate_missing=False)
     add_zip_districts(DEMO_ZIPS)
     for code, city, address in (("SND", "San Diego", "880 Front Street, San Diego, CA 92101"),
                                 ("LOS", "Los Angeles", "300 North Los Angeles Street, Los Angeles, CA 90012")):
         office = FieldOffice.objects.get(code=code)
         DecisionMaker.objects.get_or_create(
-            kind=DecisionMakerKind.AGENCY_OFFICIAL, field_office=office,
+            kind=DecisionMakerKind.AGENCY_OFFICIAL, field_office=office, organization=organization,
             defaults={
                 "name": f"Field Office Director, ICE {city} Field Office", "salutation": "Field Office Director",
                 "state": "CA", "postal_address": f"ICE Enforcement and Removal Operations\n{address}",
@@ -144,7 +144,7 @@ def load_advocacy_demo() -> bool:
     coalition = Organization.objects.get(name=ADVOCACY.name)
     organizer = User.objects.get(email=f"{Role.ORGANIZER}@{LEGAL.domain}")
     with transaction.atomic():
-        _officials()
+        _officials(legal)
         port_families = list(Case.objects.filter(organization=legal, reference__startswith="CAL-2019-").order_by("pk"))
         seed = services.action_create(
             actor=organizer, organization=legal, cases=port_families, slug=SEED_SLUG,

@@ -115,10 +115,6 @@ def referral_counts(action: Action) -> dict[str, int]:
                 .values_list("referred_by").annotate(n=Count("pk")).order_by())
 
 
-def decision_maker_list() -> QuerySet[DecisionMaker]:
-    return DecisionMaker.objects.select_related("field_office").order_by("id")
-
-
 def failed_count(action: Action) -> int:
     return Letter.objects.filter(action=action, status=LetterStatus.FAILED).count()
 

@@ -14,6 +14,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import DecisionMaker, DecisionMakerKind, ZipDistrict
@@ -140,22 +141,24 @@ def _fixed_targets(action_id: int, version: int) -> tuple[DecisionMaker, ...]:
 
 
 @_memo
-def _case_officials(action_id: int, version: int) -> tuple[DecisionMaker, ...]:
+def _case_officials(action_id: int, version: int, organization_id: int) -> tuple[DecisionMaker, ...]:
     from .letters.render import action_case_ids
     from .models import Action
 
-    return tuple(case_officials(action_case_ids(Action(pk=action_id))))
+    return tuple(case_officials(action_case_ids(Action(pk=action_id)), organization_id=organization_id))
 
 
-def case_officials(case_ids: list[int]) -> list[DecisionMaker]:
+def case_officials(case_ids: list[int], *, organization_id: int) -> list[DecisionMaker]:
     """The officials responsible for where the families are held now: the directors of the ICE
-    field offices over the facilities holding them (only consenting families count)."""
+    field offices over the ICE detention facilities holding them (only consenting families count),
+    from the shared directory or the action's own organisation's entries."""
     from cases.facts import detention_field_offices
 
     offices = detention_field_offices(case_ids=case_ids)
     if not offices:
         return []
     return list(DecisionMaker.objects.filter(
+        Q(organization__isnull=True) | Q(organization_id=organization_id),
         kind=DecisionMakerKind.AGENCY_OFFICIAL, field_office_id__in=offices, active=True).order_by("name"))
 
 
@@ -180,6 +183,6 @@ def action_targets(action, *, zip_code: str, state: str | None = None,  # noqa: 
                 recipients.append(congress.representative)
     recipients += _fixed_targets(action.pk, action.version)
     if action.target_case_officials:
-        recipients += _case_officials(action.pk, action.version)
+        recipients += _case_officials(action.pk, action.version, action.organization_id)
     seen: set[int] = set()
     return congress, [dm for dm in recipients if not (dm.pk in seen or seen.add(dm.pk))]

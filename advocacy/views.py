@@ -4,9 +4,12 @@ GET shows the action, its live progress and the form; POST with "preview" shows 
 the letters exactly as they will be sent; POST submits. The thank-you page finds the supporter's
 submission through a signed cookie, so nothing about them ever travels in a URL.
 """
+from dataclasses import asdict
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -15,16 +18,17 @@ from django.utils import translation
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.middleware.csrf import get_token
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import SupporterForm
 from .letters.render import FactsUnavailable, Supporter, facts_for
 from .letters.render import render as render_letter
-from .models import Action, Channel, Language, LetterStatus, Submission
+from .models import Action, Channel, Language
 from .ratelimit import Limit, over_limit
 from .selectors import SUBMIT_READS, progress, public_actions
 from .services.channels import choose_channel
-from .services.submissions import action_accepts_letters, submit
+from .services.submissions import SupporterInput, action_accepts_letters, owner_key, submit
 from .targets import action_targets, districts_for_zip
 
 THANKS_SALT = "advocacy.thanks"
@@ -119,15 +123,36 @@ def _post(request: HttpRequest, action: Action, language: str) -> HttpResponse:
         except FactsUnavailable:
             return _page(request, action, language, form, status=409, paused=True)
         return _page(request, action, language, form, targets=targets, previews=previews)
+    previous = _thanks_state(request, action)
     try:
-        submitted = submit(action=action, data=supporter, targets=targets)
+        submitted = submit(action=action, data=supporter, targets=targets,
+                           owner_token=previous.get("t") if previous else None)
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _page(request, action, language, form, status=400)
+    # The same answer whether the submission was new, updated or (someone else's email) unchanged:
+    # the thank-you page is drawn from what was just typed, never from what is stored.
+    if any(choose_channel(dm) == Channel.CONTACT_FORM for dm in targets):
+        cache.set(_letter_cache_key(submitted.owner_token), asdict(supporter), THANKS_MAX_AGE)
+    state = {"t": submitted.owner_token, "z": supporter.zip_code, "s": supporter.state, "d": supporter.district,
+             "r": submitted.referral_code}
     response = HttpResponseRedirect(reverse("act-thanks", args=[action.slug]) + f"?lang={language}")
-    response.set_signed_cookie(f"act{action.pk}", submitted.submission.pk, salt=THANKS_SALT, max_age=THANKS_MAX_AGE,
-                               httponly=True, samesite="Lax", secure=request.is_secure())
+    response.set_cookie(f"act{action.pk}", signing.dumps(state, salt=THANKS_SALT, compress=True),
+                        max_age=THANKS_MAX_AGE, httponly=True, samesite="Lax", secure=request.is_secure())
     return response
+
+
+def _thanks_state(request: HttpRequest, action: Action) -> dict | None:
+    """What the supporter's browser holds about their last submission to this action: the owner
+    token (the proof that lets them change it), their address's targets and their referral code."""
+    try:
+        return signing.loads(request.COOKIES.get(f"act{action.pk}", ""), salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def _letter_cache_key(token: str) -> str:
+    return f"act-letter:{owner_key(token)}"
 
 
 def _previews(action: Action, data, targets: list, language: str) -> list:  # noqa: ANN001
@@ -150,7 +175,8 @@ def act_targets(request: HttpRequest, slug: str) -> HttpResponse:
         district = request.POST.get("district") or None
         try:
             _c, context["targets"] = action_targets(action, zip_code=zip_code, state=request.POST.get("state") or None,
-                                                    district=int(district) if district and district.isdigit() else None)
+                                                    district=int(district) if district and district.isascii()
+                                                    and district.isdigit() and len(district) < 3 else None)
         except ValidationError as exc:
             errors = getattr(exc, "error_dict", {})
             if "district" in errors:
@@ -160,44 +186,42 @@ def act_targets(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "advocacy/_targets.html", context)
 
 
-def _their_letters(action: Action, submission: Submission, language: str) -> list[dict]:
-    """Who the supporter's letters go to, and how: from the letters once the worker made them,
-    from their address until then. The letter text is shown only where the supporter sends it
-    themselves (a contact form)."""
-    letters = {letter.decision_maker_id: letter for letter in
-               submission.letters.exclude(status=LetterStatus.CANCELLED).select_related("decision_maker")}
+def _their_letters(action: Action, state: dict, language: str) -> list[dict]:
+    """Who the letters go to and how, from the address the supporter typed. Where they send it
+    themselves (a contact form), their letter, rendered now from what they typed: it states only
+    what the families consent to today."""
     try:
-        _c, targets = action_targets(action, zip_code=submission.zip_code, state=submission.state,
-                                     district=submission.district)
-    except ValidationError:
-        targets = [letter.decision_maker for letter in letters.values()]
+        _c, targets = action_targets(action, zip_code=state["z"], state=state["s"], district=state["d"])
+    except (ValidationError, KeyError):
+        return []
+    typed = cache.get(_letter_cache_key(state["t"]))
     rows = []
     for dm in targets:
-        letter = letters.get(dm.pk)
-        row = {"decision_maker": dm, "channel": letter.channel if letter else choose_channel(dm), "body": ""}
-        if row["channel"] == Channel.CONTACT_FORM:
-            if letter and letter.body:
-                row["body"] = letter.body
-            else:
-                try:
-                    row["body"] = render_letter(
-                        action=action, facts=facts_for(action), decision_maker=dm, language=language,
-                        supporter=Supporter.of(submission, editing=action.supporter_editing),
-                        edited_body=submission.edited_body).body
-                except FactsUnavailable:
-                    pass
+        row = {"decision_maker": dm, "channel": choose_channel(dm), "body": ""}
+        if row["channel"] == Channel.CONTACT_FORM and typed:
+            data = SupporterInput(**typed)
+            try:
+                row["body"] = render_letter(
+                    action=action, facts=facts_for(action), decision_maker=dm, language=language,
+                    supporter=Supporter(prefix=data.prefix, first_name=data.first_name, last_name=data.last_name,
+                                        street=data.street, city=data.city, state=data.state, zip=data.zip_code,
+                                        email=data.email, phone=data.phone,
+                                        note=data.note if action.supporter_editing != "none" else ""),
+                    edited_body=data.edited_body).body
+            except FactsUnavailable:
+                pass
         rows.append(row)
     return rows
 
 
+@never_cache  # it can show the supporter's own letter: no shared cache keeps it
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     action = get_object_or_404(public_actions(), slug=slug)
     language = _language(request, action)
-    pk = request.get_signed_cookie(f"act{action.pk}", default=None, salt=THANKS_SALT, max_age=THANKS_MAX_AGE)
-    submission = Submission.objects.filter(pk=pk, action=action).first() if pk else None
-    letters = _their_letters(action, submission, language) if submission else []
+    state = _thanks_state(request, action)
+    letters = _their_letters(action, state, language) if state else []
     page = request.build_absolute_uri(reverse("act", args=[action.slug]))
-    share_url = page + (f"?{urlencode({'ref': submission.referral_code})}" if submission else "")
+    share_url = page + (f"?{urlencode({'ref': state['r']})}" if state and state.get("r") else "")
     with translation.override(language):
         text = action.text("title", language)
         share = {
@@ -208,6 +232,6 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "facebook": f"https://www.facebook.com/sharer/sharer.php?{urlencode({'u': share_url})}",
         }
         return render(request, "advocacy/thanks.html", {
-            "action": action, "language": language, "title": text, "submission": submission, "letters": letters,
+            "action": action, "language": language, "title": text, "letters": letters,
             "share": share, "progress": progress(action), "other_language": _other_language(action, language),
         })

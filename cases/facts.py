@@ -154,13 +154,13 @@ def all_out_of_custody(*, case_ids: list[int]) -> bool:
 
 
 def detention_field_offices(*, case_ids: list[int]) -> list[int]:
-    """The ICE field offices responsible for the facilities where these (consenting) families'
-    members are held now: whom an action can address about them."""
+    """The ICE field offices responsible for the ICE detention facilities where these (consenting)
+    families' members are held now: whom an action can address about them."""
     from .models import ConsentLevel
 
     return sorted(set(
         CustodyEpisode.objects.filter(
-            person__case_id__in=case_ids, ended_on__isnull=True, kind__in=DETAINED_KINDS,
+            person__case_id__in=case_ids, ended_on__isnull=True, kind=CustodianKind.ICE_DETENTION,
             facility__field_office__isnull=False,
         ).exclude(person__case__consent_level=ConsentLevel.NONE)
         .values_list("facility__field_office_id", flat=True)
@@ -168,11 +168,14 @@ def detention_field_offices(*, case_ids: list[int]) -> list[int]:
 
 
 def facts_fingerprint(*, case_ids: list[int]) -> tuple:
-    """Changes whenever any of these families' records change (every service write bumps the
+    """Changes whenever any of these families' records change (every service write bumps its
     case's updated_at, consent included) or the day changes (days in detention): the key under
-    which advocacy_facts may be reused. One query."""
-    from django.db.models import Count, Max
+    which advocacy_facts may be reused. Every case's own stamp counts, not just the latest one:
+    a change committed after a later-stamped one is still seen. One query."""
+    import hashlib
+
     from django.utils import timezone
 
-    row = Case.objects.filter(pk__in=case_ids).aggregate(changed=Max("updated_at"), n=Count("pk"))
-    return (row["changed"], row["n"], timezone.localdate())
+    stamps = Case.objects.filter(pk__in=case_ids).order_by("pk").values_list("pk", "updated_at")
+    digest = hashlib.blake2b(repr(list(stamps)).encode(), digest_size=16).hexdigest()
+    return (digest, timezone.localdate())

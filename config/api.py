@@ -2,6 +2,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 import django_filters
+from django import forms
 from django.db import IntegrityError, models
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
@@ -19,13 +20,24 @@ class Pagination(CursorPagination):
     ordering = "-id"
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A raw id: a whole number a database column can hold (anything else is a 400, not a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class IdFilterSet(django_filters.FilterSet):
     """Foreign keys filter by raw id: validating the id against the whole table would tell an
     outsider which hidden rows exist (400 for a missing id, 200 for a hidden one)."""
 
     FILTER_DEFAULTS = {
         **django_filters.FilterSet.FILTER_DEFAULTS,
-        models.ForeignKey: {"filter_class": django_filters.NumberFilter},
+        models.ForeignKey: {"filter_class": IdFilter},
     }
 
 

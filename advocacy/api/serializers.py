@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Organization
-from accounts.roles import CAN_CREATE_ACTIONS
+from accounts.roles import CAN_CREATE_ACTIONS, CAN_EDIT_DECISION_MAKERS
 from accounts.selectors import organizations_where
 from cases.api.serializers import ShareInput, VersionInput, VisibleCaseField
 
@@ -19,20 +19,35 @@ class DecisionMakerSerializer(serializers.ModelSerializer):
         model = DecisionMaker
         fields = ["id", "kind", "name", "salutation", "state", "district", "senate_class", "bioguide_id",
                   "cwc_office_code", "email", "contact_form_url", "phone", "fax", "postal_address", "field_office",
-                  "active", "version"]
-        read_only_fields = ["bioguide_id", "senate_class", "version"]
+                  "organization", "active", "version"]
+        read_only_fields = ["bioguide_id", "senate_class", "organization", "version"]
+
+
+_DM_FIELDS = ["kind", "name", "salutation", "state", "district", "email", "contact_form_url", "phone", "fax",
+              "postal_address", "field_office", "active"]
 
 
 class DecisionMakerInput(serializers.ModelSerializer):
+    """An official your organisation writes to; it belongs to `organization` (one of yours)."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+
     class Meta:
         model = DecisionMaker
-        fields = ["kind", "name", "salutation", "state", "district", "cwc_office_code", "email", "contact_form_url",
-                  "phone", "fax", "postal_address", "field_office", "active"]
+        fields = ["organization", *_DM_FIELDS]
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["organization"].queryset = organizations_where(user=request.user,
+                                                                       roles=CAN_EDIT_DECISION_MAKERS)
 
 
-class DecisionMakerUpdateInput(VersionInput, DecisionMakerInput):
-    class Meta(DecisionMakerInput.Meta):
-        fields = ["version", *DecisionMakerInput.Meta.fields]
+class DecisionMakerUpdateInput(VersionInput, serializers.ModelSerializer):
+    class Meta:
+        model = DecisionMaker
+        fields = ["version", *_DM_FIELDS]
 
 
 class DecisionMakerBrief(serializers.ModelSerializer):
@@ -67,7 +82,16 @@ class ActionSerializer(serializers.ModelSerializer):
             "created_at", "updated_at", "version",
         ]
 
-    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def to_representation(self, action: Action) -> dict:
+        data = super().to_representation(action)
+        if action.pk not in self.context.get("changeable", ()):
+            # Following an action (a volunteer, a partner) shows its progress, not which families it
+            # draws on, nor whether they are all out (that is custody, read without consent).
+            data["cases"] = None
+            data["won_suggested_at"] = None
+        return data
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField(), allow_null=True))
     def get_cases(self, action: Action) -> list[int]:
         return sorted(link.case_id for link in action.action_cases.all())
 
@@ -104,8 +128,12 @@ _TEXT_FIELDS = ["title", "slug", "intro", "letter_subject", "letter_body", "titl
 
 @extend_schema_field(OpenApiTypes.INT)
 class ActiveDecisionMakerField(serializers.PrimaryKeyRelatedField):
+    """An active decision maker of the shared directory or of one of your organisations."""
+
     def get_queryset(self):  # noqa: ANN201
-        return DecisionMaker.objects.filter(active=True)
+        from ..services.decision_makers import visible_decision_makers
+
+        return visible_decision_makers(user=self.context["request"].user).filter(active=True)
 
 
 class ActionInputBase(serializers.ModelSerializer):
@@ -234,7 +262,7 @@ class PdfBatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PdfBatch
-        fields = ["id", "action", "decision_maker", "include_sent", "status", "total", "done", "pages", "progress",
+        fields = ["id", "action", "decision_maker", "status", "total", "done", "pages", "progress",
                   "error", "download_url", "created_at", "finished_at"]
 
     def get_download_url(self, batch: PdfBatch) -> str | None:
@@ -244,4 +272,3 @@ class PdfBatchSerializer(serializers.ModelSerializer):
 class PdfBatchInput(serializers.Serializer):
     action = serializers.IntegerField()
     decision_maker = serializers.PrimaryKeyRelatedField(queryset=DecisionMaker.objects.all())
-    include_sent = serializers.BooleanField(default=False)

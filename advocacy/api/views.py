@@ -21,11 +21,24 @@ from accounts.roles import CHANGE_ACTION, VIEW_SUPPORTERS
 
 from .. import selectors
 from ..letters.render import preview
-from ..models import Action, DecisionMaker, Letter, LetterStatus, PdfBatch
-from ..permissions import has_action_perm, require_action_perm
+from ..models import PENDING_STATUSES, Action, DecisionMaker, Letter, LetterStatus, PdfBatch
+from ..permissions import actions_with_perm, has_action_perm, require_action_perm
 from ..services import actions as services
 from ..services import batches, decision_makers
+from ..services.channels import automatic_channels
 from . import serializers as s
+
+
+class LazyIds:
+    """A set computed on first use, so a request that never asks pays no query."""
+
+    def __init__(self, compute: Any) -> None:
+        self._compute, self._ids = compute, None
+
+    def __contains__(self, pk: object) -> bool:
+        if self._ids is None:
+            self._ids = self._compute()
+        return pk in self._ids
 
 
 def _valid(serializer_class: type, request: Request, view: Any, **kwargs: Any) -> dict:
@@ -54,6 +67,13 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_serializer_class(self) -> type:
         return s.ActionSerializer if self.action == "list" else s.ActionDetailSerializer
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        # Which actions the caller may change (they see the families it draws on): one query.
+        context["changeable"] = LazyIds(lambda: set(
+            actions_with_perm(self.request.user, CHANGE_ACTION).values_list("pk", flat=True)))
+        return context
 
     @staticmethod
     def action_of(obj: Action) -> Action:
@@ -158,12 +178,14 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The validated CWC 2.0 messages of letters to congressional offices not yet delivered."""
         obj = self.get_object()
         require_action_perm(request.user, VIEW_SUPPORTERS, obj)
+        batches.require_not_paused(obj)
+        pending = Letter.objects.filter(action=obj, status__in=PENDING_STATUSES, channel=Letter.Channel.CWC) \
+            .exclude(channel__in=automatic_channels()).order_by("pk").values_list("pk", flat=True)
         buffer = io.BytesIO()
-        rows = Letter.objects.filter(action=obj, status=LetterStatus.RENDERED).exclude(cwc_xml="") \
-            .values_list("key", "cwc_xml").order_by("pk")
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for key, xml in rows.iterator(chunk_size=1000):
-                archive.writestr(f"{key.hex}.xml", xml)
+            # Rendered again now: an export states only what the families consent to at this moment.
+            for letter in batches.rendered_now(list(pending)):
+                archive.writestr(f"{letter.key.hex}.xml", letter.cwc_xml)
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="action-{obj.pk}-cwc.zip"'
         return response
@@ -287,14 +309,16 @@ class ActionShareViewSet(SupporterScopedViewSet):
 
 
 class DecisionMakerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Public officials: members of Congress (imported), and the agency officials, judges and
-    field office directors staff enter. Readable by any signed-in member; edited by staff."""
+    """Public officials: the shared directory (members of Congress, imported) and the agency
+    officials, judges and field office directors your organisations entered, which only your
+    organisations' staff change."""
 
     serializer_class = s.DecisionMakerSerializer
-    filterset_fields = ["kind", "state", "district", "active", "field_office"]
+    filterset_fields = ["kind", "state", "district", "active", "field_office", "organization"]
 
     def get_queryset(self) -> QuerySet[DecisionMaker]:
-        return selectors.decision_maker_list()
+        return decision_makers.visible_decision_makers(user=self.request.user).select_related("field_office") \
+            .order_by("id")
 
     @extend_schema(request=s.DecisionMakerInput, responses={201: s.DecisionMakerSerializer})
     def create(self, request: Request) -> Response:

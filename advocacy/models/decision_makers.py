@@ -13,7 +13,9 @@ class DecisionMakerKind(models.TextChoices):
 
 class DecisionMaker(models.Model):
     """Someone a letter is addressed to. Members of Congress are imported (upserted by bioguide
-    id); officials such as an ICE field office director are entered by staff."""
+    id) into the shared directory; officials such as an ICE field office director are entered by an
+    organisation's staff and belong to that organisation: only its staff change them, and only its
+    actions write to them (a decision maker's address is where supporters' letters go)."""
 
     Kind = DecisionMakerKind
 
@@ -35,6 +37,11 @@ class DecisionMaker(models.Model):
     field_office = models.ForeignKey(
         "cases.FieldOffice", on_delete=models.SET_NULL, null=True, blank=True, related_name="decision_makers",
         help_text=_("For a field office director: the ICE field office they lead."),
+    )
+    # Empty: the shared directory (imported, or entered by platform staff in the admin).
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("The organisation that entered this decision maker and maintains it."),
     )
     active = models.BooleanField(default=True)
     version = models.PositiveIntegerField(default=1, editable=False)

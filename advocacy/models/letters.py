@@ -37,6 +37,8 @@ class Submission(models.Model):
     # Derived from (action, email) by a keyed hash, so unique by construction; never looked up alone.
     referral_code = models.CharField(max_length=16)
     referred_by = models.CharField(max_length=16, blank=True)
+    # sha256 of the token the supporter's browser holds: only that browser may change this row.
+    owner_key = models.CharField(max_length=64, blank=True, editable=False)
     # When the delivery task last created this submission's letters; emptied by every resubmission
     # (the address may reach other offices), so the sweep can find submissions whose task was lost.
     letters_made_at = models.DateTimeField(null=True, blank=True)
@@ -167,8 +169,6 @@ class PdfBatch(models.Model):
     action = models.ForeignKey("advocacy.Action", on_delete=models.CASCADE, related_name="pdf_batches")
     decision_maker = models.ForeignKey("advocacy.DecisionMaker", on_delete=models.PROTECT, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    # By default a batch holds the letters not yet delivered another way; `include_sent` prints all.
-    include_sent = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)

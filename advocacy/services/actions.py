@@ -68,6 +68,16 @@ def _clean(action: Action, *, has_fixed_targets: bool) -> None:
         raise _error("targets", _("Choose who the letters go to."), "required")
 
 
+def _check_fixed_targets(organization_id: int, fixed_targets: list[DecisionMaker]) -> None:
+    """An action writes to the shared directory and to its own organisation's entries only."""
+    from .decision_makers import usable_by
+
+    usable = set(DecisionMaker.objects.filter(usable_by(organization_id), pk__in=[dm.pk for dm in fixed_targets])
+                 .values_list("pk", flat=True))
+    if any(dm.pk not in usable for dm in fixed_targets):
+        raise _error("fixed_targets", _("One or more of these decision makers do not exist."), "does_not_exist")
+
+
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:70] or "action"
     slug, n = base, 1
@@ -92,6 +102,7 @@ def action_create(
     if not fields.get("slug"):
         fields["slug"] = _unique_slug(fields.get("title", ""))
     action = Action(organization=organization, created_by=actor, **fields)
+    _check_fixed_targets(organization.pk, fixed_targets or [])
     with transaction.atomic():
         _clean(action, has_fixed_targets=bool(fixed_targets))
         _check_letters(action, [c.pk for c in cases])
@@ -133,12 +144,15 @@ def action_update(
             if not cases:
                 raise _error("cases", _("Choose at least one family."), "required")
             added = [c for c in cases if c.pk not in current_ids]
-            if added:  # a family already linked stays, even if the editor cannot see it
+            if added:
                 _visible_cases(actor, added)
-            new_ids = {c.pk for c in cases}
+            # A family the editor cannot see (a partner's edit) stays linked: they cannot name it.
+            seen = set(cases_with_perm(actor, VIEW, Case.objects.filter(pk__in=current_ids)).values_list("pk", flat=True))
+            new_ids = {c.pk for c in cases} | {pk for pk in current_ids if pk not in seen}
             removed = [pk for pk in current_ids if pk not in new_ids]
             current_ids = sorted(new_ids)
         if fixed_targets is not None:
+            _check_fixed_targets(locked.organization_id, fixed_targets)
             locked.fixed_targets.set(fixed_targets)
         _clean(locked, has_fixed_targets=locked.fixed_targets.exists())
         if locked.status == ActionStatus.PUBLISHED:

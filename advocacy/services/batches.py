@@ -30,14 +30,21 @@ from .delivery import claim, release, render_and_store
 CHUNK = 50
 
 
-def batch_request(*, actor: User, action: Action, decision_maker: DecisionMaker, include_sent: bool = False) -> PdfBatch:
+def require_not_paused(action: Action) -> None:
+    """Nothing leaves while an action is paused: its letters name a fact no family consents to."""
+    if Action.objects.filter(pk=action.pk).exclude(paused_reason="").exists():
+        raise ValidationError({"status": _("This action is paused until its letter no longer uses a fact the "
+                                           "families withdrew. Edit the letter and resume it first.")})
+
+
+def batch_request(*, actor: User, action: Action, decision_maker: DecisionMaker) -> PdfBatch:
     # A batch prints supporters' names and addresses: it needs the supporters right.
     require_action_perm(actor, VIEW_SUPPORTERS, action)
+    require_not_paused(action)
     if not Letter.objects.filter(action=action, decision_maker=decision_maker).exists():
         raise ValidationError({"decision_maker": _("This action has no letters to this decision maker.")})
     with transaction.atomic():
-        batch = PdfBatch.objects.create(action=action, decision_maker=decision_maker, requested_by=actor,
-                                        include_sent=include_sent)
+        batch = PdfBatch.objects.create(action=action, decision_maker=decision_maker, requested_by=actor)
         from ..tasks import build_pdf_batch
 
         build_pdf_batch.delay_on_commit(batch.pk)
@@ -46,11 +53,9 @@ def batch_request(*, actor: User, action: Action, decision_maker: DecisionMaker,
 
 def batch_letters(batch: PdfBatch):  # noqa: ANN201
     """The letters a batch prints: those no worker delivers by itself (print, contact form, CWC
-    kept for export), still pending; with include_sent, the ones sent another way too."""
-    wanted = Q(status__in=(LetterStatus.QUEUED, LetterStatus.RENDERED)) & ~Q(channel__in=automatic_channels())
-    if batch.include_sent:
-        wanted |= Q(status=LetterStatus.SENT)
-    return Letter.objects.filter(wanted, action_id=batch.action_id, decision_maker_id=batch.decision_maker_id)
+    kept for export), still pending."""
+    return Letter.objects.filter(status__in=(LetterStatus.QUEUED, LetterStatus.RENDERED), action_id=batch.action_id,
+                                 decision_maker_id=batch.decision_maker_id).exclude(channel__in=automatic_channels())
 
 
 def _lease() -> dt.timedelta:
@@ -64,15 +69,21 @@ def _claim_batch(batch_id: int) -> bool:
     ).update(status=BatchStatus.BUILDING, claimed_at=now) == 1
 
 
-def _print_ready(letter_id: int) -> Letter:
-    """A pending letter is rendered again from the records now (what is printed is what is stored);
-    one a worker holds right now, or already sent, is printed as stored."""
-    token = claim(letter_id)
-    if token is not None:
+def rendered_now(letter_ids: list[int]) -> list[Letter]:
+    """The letters rendered again from the records at this moment (each under its claim), so what
+    is printed or exported is what is stored and states only what the families consent to now. A
+    letter that cannot be (its action paused, another worker holding it, no longer pending) is
+    left out, never handed over with older text."""
+    fresh = []
+    for letter_id in letter_ids:
+        token = claim(letter_id)
+        if token is None:
+            continue
         letter, state = render_and_store(letter_id, token)
         if state == "rendered":
             release(letter_id, token)
-    return Letter.objects.select_related("submission").get(pk=letter_id)
+            fresh.append(letter_id)
+    return list(Letter.objects.filter(pk__in=fresh).select_related("submission").order_by("pk"))
 
 
 def letters_html(letters: list[Letter], decision_maker: DecisionMaker, action: Action) -> str:
@@ -88,13 +99,14 @@ def batch_build(batch_id: int, *, chunk: int = CHUNK, on_progress: Callable[[int
         return PdfBatch.objects.get(pk=batch_id)
     batch = PdfBatch.objects.select_related("action", "decision_maker").get(pk=batch_id)
     ids = list(batch_letters(batch).order_by("pk").values_list("pk", flat=True))
-    PdfBatch.objects.filter(pk=batch_id).update(total=len(ids), done=0, pages=0, letter_ids=ids)
+    PdfBatch.objects.filter(pk=batch_id).update(total=len(ids), done=0, pages=0, letter_ids=[])
+    printed: list[int] = []
     try:
         with tempfile.TemporaryDirectory(prefix="batch-") as tmp:
             parts, pages = [], 0
             for start in range(0, len(ids), chunk):
-                letters = [_print_ready(pk) for pk in ids[start:start + chunk]]
-                letters = [letter for letter in letters if letter.body]
+                letters = rendered_now(ids[start:start + chunk])
+                printed += [letter.pk for letter in letters]
                 document = HTML(string=letters_html(letters, batch.decision_maker, batch.action)).render()
                 pages += len(document.pages)
                 part = Path(tmp) / f"part-{start:07d}.pdf"
@@ -116,8 +128,10 @@ def batch_build(batch_id: int, *, chunk: int = CHUNK, on_progress: Callable[[int
             name = f"action-{batch.action_id}-dm-{batch.decision_maker_id}-batch-{batch.pk}.pdf"
             with merged.open("rb") as fh:
                 batch.file.save(name, File(fh), save=False)
+        # Only the letters actually printed: "delivered" marks exactly these.
         PdfBatch.objects.filter(pk=batch_id).update(
             file=batch.file.name, status=BatchStatus.READY, finished_at=timezone.now(), claimed_at=None,
+            letter_ids=printed,
         )
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the batch, then re-raised
         PdfBatch.objects.filter(pk=batch_id).update(status=BatchStatus.FAILED, error=type(exc).__name__[:300],

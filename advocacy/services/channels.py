@@ -50,12 +50,13 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"
 
 
-def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: str, message_id: str) -> None:
+def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: str, message_id: str,
+               timeout: float) -> None:
     from_email = f'"{from_name.replace(chr(34), "")}" <{settings.LETTER_FROM_EMAIL}>'
     message = EmailMessage(subject=subject, body=body, from_email=from_email, to=[to], reply_to=[reply_to],
                            headers={"Message-ID": message_id})
     try:
-        with get_connection(timeout=settings.EMAIL_TIMEOUT) as connection:
+        with get_connection(timeout=timeout) as connection:
             connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
@@ -70,11 +71,11 @@ def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: st
         raise TransientError(_reason(exc)) from exc
 
 
-def post_cwc(xml: str) -> None:
+def post_cwc(xml: str, *, timeout: float) -> None:
     try:
         response = requests.post(
             settings.CWC_API_URL, params={"apikey": settings.CWC_API_KEY}, data=xml.encode(),
-            headers={"Content-Type": "application/xml"}, timeout=30,
+            headers={"Content-Type": "application/xml"}, timeout=timeout,
         )
     except requests.RequestException as exc:
         raise TransientError(_reason(exc)) from exc

@@ -55,11 +55,12 @@ def claim(letter_id: int) -> uuid.UUID | None:
 
 
 def _mine(letter_id: int, token: uuid.UUID):  # noqa: ANN202
-    return Letter.objects.filter(pk=letter_id, claim_token=token)
+    # Still claimed by this worker and still to deliver (a change of address may have cancelled it).
+    return Letter.objects.filter(pk=letter_id, claim_token=token, status__in=PENDING_STATUSES)
 
 
 def release(letter_id: int, token: uuid.UUID, **fields) -> int:  # noqa: ANN003
-    return _mine(letter_id, token).update(claimed_at=None, claim_token=None, **fields)
+    return Letter.objects.filter(pk=letter_id, claim_token=token).update(claimed_at=None, claim_token=None, **fields)
 
 
 def render_letter(letter: Letter) -> tuple[Rendered, str]:
@@ -103,9 +104,12 @@ def render_and_store(letter_id: int, token: uuid.UUID) -> tuple[Letter, str]:
         return letter, "failed"
     now = timezone.now()
     letter.channel = choose_channel(letter.decision_maker)
-    letter.subject, letter.body, letter.cwc_xml = rendered.subject, rendered.body, xml
-    _mine(letter_id, token).update(subject=rendered.subject, body=rendered.body, cwc_xml=xml, channel=letter.channel,
-                                   status=LetterStatus.RENDERED, rendered_at=now)
+    letter.subject, letter.body, letter.cwc_xml = rendered.subject[:300], rendered.body, xml
+    stored = _mine(letter_id, token).update(subject=letter.subject, body=letter.body, cwc_xml=xml,
+                                            channel=letter.channel, status=LetterStatus.RENDERED, rendered_at=now)
+    if stored != 1:  # cancelled meanwhile, or the claim ran out: this worker leaves it alone
+        release(letter_id, token)
+        return letter, "skipped"
     return letter, "rendered"
 
 
@@ -116,38 +120,70 @@ def fail(letter: Letter, token: uuid.UUID, reason: str) -> None:
         notify_failures.delay(letter.action_id)
 
 
+def _time_left(letter_id: int, token: uuid.UUID) -> float:
+    """Seconds left on this worker's claim; 0 when it no longer holds it."""
+    claimed_at = _mine(letter_id, token).values_list("claimed_at", flat=True).first()
+    if claimed_at is None:
+        return 0.0
+    return (claimed_at + _lease() - timezone.now()).total_seconds()
+
+
 def deliver(letter_id: int) -> Outcome:
     token = claim(letter_id)
     if token is None:
         return Outcome("skipped")
-    letter, state = render_and_store(letter_id, token)
+    try:
+        letter, state = render_and_store(letter_id, token)
+    except Exception as exc:  # noqa: BLE001 - an unforeseen error still counts as an attempt
+        return _unexpected(letter_id, token, exc)
     if state != "rendered":
         return Outcome(state)
     if letter.channel not in automatic_channels():
         release(letter_id, token)
         return Outcome("rendered")
     attempt = letter.attempts + 1
-    _mine(letter_id, token).update(attempts=F("attempts") + 1)
+    if _mine(letter_id, token).update(attempts=F("attempts") + 1) != 1:
+        return Outcome("skipped")
+    # The send must end while the claim holds, or another worker could send it too: the network
+    # wait is bounded by the time left on the lease (and a lease too short to try is handed back).
+    left = _time_left(letter_id, token) - 2
+    if left < 1:
+        release(letter_id, token, next_attempt_at=timezone.now())
+        return Outcome("retry", retry_in=1)
     try:
         # Network I/O outside any transaction; the claim keeps other workers off this letter.
         if letter.channel == Channel.EMAIL:
             send_email(subject=letter.subject, body=letter.body, to=letter.decision_maker.email,
                        reply_to=letter.submission.email, from_name=letter.action.organization.name,
-                       message_id=letter.message_id)
+                       message_id=letter.message_id, timeout=min(settings.EMAIL_TIMEOUT, left))
         else:
-            post_cwc(letter.cwc_xml)
+            post_cwc(letter.cwc_xml, timeout=min(30, left))
     except PermanentError as exc:
         fail(letter, token, str(exc))
         return Outcome("failed")
-    except TransientError as exc:
-        if attempt >= settings.LETTER_MAX_ATTEMPTS:
-            fail(letter, token, f"{exc} (after {attempt} attempts)")
-            return Outcome("failed")
-        wait = BACKOFF[min(attempt, len(BACKOFF)) - 1]
-        release(letter_id, token, last_error=str(exc)[:300], next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
-        return Outcome("retry", retry_in=wait)
+    except Exception as exc:  # noqa: BLE001 - TransientError, or anything unforeseen: try again later
+        return _retry_or_fail(letter_id, token, attempt, exc, letter)
     release(letter_id, token, status=LetterStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
     return Outcome("sent")
+
+
+def _unexpected(letter_id: int, token: uuid.UUID, exc: Exception) -> Outcome:
+    """An error nobody planned for while rendering: counted as an attempt, so it ends in FAILED
+    (and the organizer hears of it) instead of coming back forever."""
+    attempts = Letter.objects.filter(pk=letter_id).values_list("attempts", flat=True).first() or 0
+    Letter.objects.filter(pk=letter_id, claim_token=token).update(attempts=F("attempts") + 1)
+    letter = Letter.objects.get(pk=letter_id)
+    return _retry_or_fail(letter_id, token, attempts + 1, exc, letter)
+
+
+def _retry_or_fail(letter_id: int, token: uuid.UUID, attempt: int, exc: Exception, letter: Letter) -> Outcome:
+    reason = str(exc) if isinstance(exc, TransientError) else type(exc).__name__  # never the exception's text
+    if attempt >= settings.LETTER_MAX_ATTEMPTS:
+        fail(letter, token, f"{reason} (after {attempt} attempts)")
+        return Outcome("failed")
+    wait = BACKOFF[min(attempt, len(BACKOFF)) - 1]
+    release(letter_id, token, last_error=reason[:300], next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
+    return Outcome("retry", retry_in=wait)
 
 
 def stuck_letters(*, grace_seconds: int, limit: int = 5000) -> list[int]:

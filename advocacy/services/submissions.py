@@ -1,16 +1,22 @@
 """A supporter acts: one submission per supporter per action, one letter per submission per
-decision maker. The public form's hot path: one upsert, one insert of the letters, one update of
-letters that no longer apply, and one task enqueued after the commit."""
+decision maker.
+
+The public form's hot path is one statement: INSERT ... ON CONFLICT DO NOTHING. A second
+submission with the same email changes the first only when it proves it comes from the same
+supporter (the owner token their browser got the first time); otherwise nothing is changed and the
+answer is the same as for a new supporter, so an address typed by someone else neither overwrites
+a supporter's letter nor reveals that they signed. The letters are made by the delivery task
+enqueued after the commit (letters_for_submission), off the supporter's request."""
 import base64
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
-
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,8 +47,13 @@ class SupporterInput:
 
 @dataclass(frozen=True)
 class Submitted:
-    submission: Submission
+    # "created", "updated" (the same supporter, proven by their token) or "unchanged" (someone
+    # without the token used an email that already signed): the caller answers all three alike.
+    outcome: str
+    submission_id: int | None
     targets: list[DecisionMaker]
+    owner_token: str  # for the supporter's browser: the proof that lets them change it later
+    referral_code: str
 
 
 def action_accepts_letters(action: Action) -> bool:
@@ -56,21 +67,41 @@ def referral_code(action_id: int, email_key: str) -> str:
     return base64.b32encode(digest.digest()).decode()[:16].lower()  # 80 bits: no collision in practice
 
 
+def owner_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 UPDATED_ON_RESUBMIT = (
     "email", "prefix", "first_name", "last_name", "street", "city", "state", "zip_code", "district", "phone",
-    "note", "edited_body", "language", "updated_at", "letters_made_at",
+    "note", "edited_body", "language",
 )
 
 
-def submit(*, action: Action, data: SupporterInput, targets: list[DecisionMaker] | None = None) -> Submitted:
-    """Record (or update) the supporter's submission; its letters are created and sent by the
-    delivery task enqueued after the commit (letters_for_submission), off the supporter's request.
+def _insert_if_new(row: Submission) -> int | None:
+    """INSERT ... ON CONFLICT (action, email) DO NOTHING RETURNING id: the new row's id, or None
+    when this email already signed. One statement, atomic on its own (so no transaction around it);
+    written out because Django's bulk_create cannot tell an insert from a conflict."""
+    meta = Submission._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    values = [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) "
+           f"ON CONFLICT ({qn('action_id')}, {qn('email_key')}) DO NOTHING RETURNING {qn(meta.pk.column)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        found = cursor.fetchone()
+    return found[0] if found else None
 
-    A second submission by the same email updates the row: letters already created stay (they are
-    rendered from the submission when sent, so a corrected note still reaches letters not yet
-    sent), and those to decision makers the new address no longer reaches are cancelled.
-    `targets`: the decision makers for this address when the caller has just looked them up
-    (action_targets, as the public form does to show them); otherwise they are looked up here.
+
+def submit(*, action: Action, data: SupporterInput, targets: list[DecisionMaker] | None = None,
+           owner_token: str | None = None) -> Submitted:
+    """Record the supporter's submission, or update theirs when `owner_token` proves it is theirs.
+
+    An update keeps the letters already made (they are rendered from the submission when sent, so
+    a corrected note reaches those not yet sent); the delivery task then cancels pending letters to
+    offices the new address no longer reaches. `targets`: the decision makers for this address when
+    the caller has just looked them up (the public form does, to show them).
     """
     if not action_accepts_letters(action):
         raise ValidationError(_("This action is no longer taking letters."), code="closed")
@@ -80,21 +111,29 @@ def submit(*, action: Action, data: SupporterInput, targets: list[DecisionMaker]
         raise ValidationError({"zip_code": _("We could not find anyone to send your letter to from this address.")},
                               code="no_targets")
     fields = asdict(data)
-    fields["email_key"] = data.email.strip().lower()
-    now = timezone.now()
-    row = Submission(action=action, referral_code=referral_code(action.pk, fields["email_key"]), created_at=now,
-                     updated_at=now, **fields)
-    # INSERT ... ON CONFLICT (action, email_key) DO UPDATE: a double submit, even two at once, leaves
-    # one row (its creation time is the first submission's). One statement, atomic on its own: no
-    # transaction around it, so no BEGIN and COMMIT round trips on the public form's hot path.
-    (submission,) = Submission.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["action", "email_key"], update_fields=UPDATED_ON_RESUBMIT,
-    )
+    email_key = data.email.strip().lower()
+    code = referral_code(action.pk, email_key)
     from ..tasks import deliver_submission
 
+    if owner_token:
+        mine = Submission.objects.filter(action=action, email_key=email_key, owner_key=owner_key(owner_token))
+        pk = mine.values_list("pk", flat=True).first()
+        if pk is not None:
+            with transaction.atomic():
+                mine.update(**{f: fields[f] for f in UPDATED_ON_RESUBMIT}, updated_at=timezone.now(),
+                            letters_made_at=None)
+                deliver_submission.delay_on_commit(pk)
+            return Submitted("updated", pk, targets, owner_token, code)
+    token = secrets.token_urlsafe(24)
+    now = timezone.now()
+    row = Submission(action=action, email_key=email_key, referral_code=code, owner_key=owner_key(token),
+                     created_at=now, updated_at=now, **fields)
+    pk = _insert_if_new(row)
+    if pk is None:
+        return Submitted("unchanged", None, targets, token, code)
     # Now if the row is committed already; after the commit when a caller's transaction holds it.
-    deliver_submission.delay_on_commit(submission.pk)
-    return Submitted(submission=submission, targets=targets)
+    deliver_submission.delay_on_commit(pk)
+    return Submitted("created", pk, targets, token, code)
 
 
 def submissions_without_letters(*, grace_seconds: int, limit: int = 5000) -> list[int]:
@@ -108,28 +147,35 @@ def submissions_without_letters(*, grace_seconds: int, limit: int = 5000) -> lis
 
 
 def letters_for_submission(submission_id: int) -> list[int]:
-    """One letter per decision maker the submission's address reaches (created once, whatever
-    was sent before); pending letters to anyone it no longer reaches are cancelled. Returns the
-    letters still to deliver. Run by the delivery task; safe to run again."""
+    """One letter per decision maker the submission's address reaches (made once, whatever was
+    sent before; a letter cancelled by an earlier change of address comes back if the address
+    reaches that office again), in the supporter's current language; pending letters to anyone it
+    no longer reaches are cancelled. Returns the letters still to deliver. Run by the delivery task;
+    safe to run again, and two runs for one submission take turns (the row is locked)."""
     submission = Submission.objects.select_related("action__organization").get(pk=submission_id)
-    read_at = submission.updated_at
     try:
         _congress, targets = action_targets(submission.action, zip_code=submission.zip_code, state=submission.state,
                                             district=submission.district)
     except ValidationError:
         # The crosswalk changed since the supporter was told their targets: keep what exists.
         targets = None
+    pending = (LetterStatus.QUEUED, LetterStatus.RENDERED)
     with transaction.atomic():
+        locked = Submission.objects.select_for_update().filter(pk=submission.pk).values_list(
+            "updated_at", "language").first()
+        if locked is None or locked[0] != submission.updated_at:
+            return []  # changed since we read it: the run its change enqueued does the work
         if targets is not None:
+            ids = [dm.pk for dm in targets]
             Letter.objects.bulk_create(
                 [Letter(action_id=submission.action_id, submission_id=submission.pk, decision_maker=dm,
                         channel=choose_channel(dm), language=submission.language) for dm in targets],
                 ignore_conflicts=True,  # one letter per submission and decision maker (a constraint)
             )
-            Letter.objects.filter(submission_id=submission.pk, status__in=(LetterStatus.QUEUED, LetterStatus.RENDERED)) \
-                .exclude(decision_maker__in=[dm.pk for dm in targets]).update(status=LetterStatus.CANCELLED)
-        # Done for this version of the submission only: a resubmission since then runs this again.
-        Submission.objects.filter(pk=submission.pk, updated_at=read_at).update(letters_made_at=timezone.now())
-        return list(Letter.objects.filter(submission_id=submission.pk, status__in=(LetterStatus.QUEUED,
-                                                                                   LetterStatus.RENDERED))
-                    .order_by("pk").values_list("pk", flat=True))
+            mine = Letter.objects.filter(submission_id=submission.pk)
+            mine.filter(status=LetterStatus.CANCELLED, decision_maker__in=ids).update(status=LetterStatus.QUEUED)
+            mine.filter(status__in=pending).exclude(decision_maker__in=ids).update(status=LetterStatus.CANCELLED)
+            mine.filter(status__in=pending).exclude(language=submission.language).update(language=submission.language)
+        Submission.objects.filter(pk=submission.pk).update(letters_made_at=timezone.now())
+        return list(Letter.objects.filter(submission_id=submission.pk, status__in=pending).order_by("pk")
+                    .values_list("pk", flat=True))

@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from config.api import IdFilter
+
 from ..models import Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Sponsor, detained_since_cutoff
 from rest_framework.exceptions import ValidationError
 
@@ -25,15 +27,15 @@ def _open_episode(**filters) -> Exists:  # noqa: ANN003
 class CaseFilter(django_filters.FilterSet):
     custodian_kind = django_filters.ChoiceFilter(choices=CustodianKind.choices, method="filter_custodian_kind",
                                                  label="Someone in the family is currently in this custody")
-    facility = django_filters.NumberFilter(method="filter_facility", label="Someone is currently held here")
+    facility = IdFilter(method="filter_facility", label="Someone is currently held here")
     field_office = django_filters.CharFilter(method="filter_field_office",
                                              label="Someone is held in this ICE field office's area (e.g. SND)")
-    detained_more_than = django_filters.NumberFilter(method="filter_detained", min_value=0,
+    detained_more_than = django_filters.NumberFilter(method="filter_detained", min_value=0, max_value=100_000,
                                                      label="Someone has been detained more than N days")
     sponsor_status = django_filters.ChoiceFilter(choices=Sponsor.Status.choices, method="filter_sponsor_status")
     credible_fear_outcome = django_filters.ChoiceFilter(choices=CredibleFearProcess.Outcome.choices,
                                                         method="filter_fear_outcome")
-    hearing_within = django_filters.NumberFilter(method="filter_hearing_within", min_value=0,
+    hearing_within = django_filters.NumberFilter(method="filter_hearing_within", min_value=0, max_value=100_000,
                                                  label="A scheduled hearing in the next N days")
     reference = django_filters.CharFilter(field_name="reference", lookup_expr="icontains")
     a_number = django_filters.CharFilter(method="refuse_in_url", label="Not accepted here: use POST .../search/")
@@ -101,7 +103,7 @@ class CaseSearchFilter(CaseFilter):
 
 
 class PersonFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     a_number = django_filters.CharFilter(method="refuse_in_url", label="Not accepted here: use POST .../search/")
 
     class Meta:

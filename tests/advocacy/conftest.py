@@ -36,12 +36,13 @@ def congress(db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def director(facility):  # noqa: ANN001, ANN201
-    """The ICE San Diego field office director: responsible for `facility`, reachable by email."""
+def director(facility, alpha):  # noqa: ANN001, ANN201
+    """The ICE San Diego field office director, as Alpha Legal entered them: responsible for
+    `facility`, reachable by email."""
     return DecisionMaker.objects.create(
         kind="agency_official", name="Field Office Director, ICE San Diego", salutation="Field Office Director",
         state="CA", email="director.snd@ice.example", field_office=FieldOffice.objects.get(code="SND"),
-        postal_address="880 Front Street, San Diego, CA 92101",
+        postal_address="880 Front Street, San Diego, CA 92101", organization=alpha,
     )
 
 
@@ -92,9 +93,11 @@ def sign(action: Action, **changes) -> "Submission":  # noqa: ANN003
     runs: their letters exist, none of them sent yet."""
     from advocacy.services.submissions import SupporterInput, letters_for_submission, submit
 
-    submission = submit(action=action, data=SupporterInput(**{**SUPPORTER, **changes})).submission
-    letters_for_submission(submission.pk)
-    return submission
+    from advocacy.models import Submission
+
+    submitted = submit(action=action, data=SupporterInput(**{**SUPPORTER, **changes}))
+    letters_for_submission(submitted.submission_id)
+    return Submission.objects.get(pk=submitted.submission_id)
 
 
 def make_letters() -> None:

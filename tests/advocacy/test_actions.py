@@ -188,3 +188,20 @@ def test_removing_a_family_from_an_action_is_on_its_timeline(olga, alice, draft,
     assert r.status_code == 200, r.content
     assert list(ActionCase.objects.filter(action=draft).values_list("case_id", flat=True)) == [other.pk]
     assert CaseEvent.objects.filter(case=consented_case, action="advocacy.unlinked").exists()
+
+
+def test_a_partner_editing_the_families_keeps_those_it_cannot_see(olga, alice, bob, alpha, draft, consented_case,
+                                                                  shared_with_bob):  # noqa: ANN001
+    from advocacy.services import actions as action_services
+    from tests import factories as f
+
+    hidden = f.make_case(alice, alpha, reference="ALP-HIDDEN")  # not shared with Beta
+    services.consent_record(actor=alice, case=hidden, level="anonymous")
+    a = Action.objects.get(pk=draft.pk)
+    a = action_services.action_update(actor=olga, action=a, version=a.version, cases=[consented_case, hidden])
+    action_services.action_share_create(actor=olga, action=a, access="change", user=bob)
+    r = client_for(bob).patch(f"/api/v1/actions/{a.pk}/", {"version": a.version, "cases": [consented_case.pk]},
+                              format="json")
+    assert r.status_code == 200, r.content
+    assert set(ActionCase.objects.filter(action=a).values_list("case_id", flat=True)) == {consented_case.pk,
+                                                                                         hidden.pk}

@@ -129,29 +129,98 @@ def test_the_public_progress_of_a_draft_does_not_exist(draft, as_):  # noqa: ANN
     assert as_("anonymous").get(f"/api/v1/public/actions/{draft.slug}/progress/").status_code == 404
 
 
-@pytest.mark.parametrize(("who", "status"), [("olga", 201), ("alice", 201), ("victor", 403), ("charlie", 201)])
-def test_staff_enter_decision_makers_volunteers_do_not(congress, as_, who, status, victor, facility):  # noqa: ANN001
-    body = {"kind": "judge", "name": "Hon. Example Judge", "salutation": "Judge Example", "state": "CA",
-            "email": "judge@court.example"}
-    r = as_(who).post("/api/v1/decision-makers/", body, format="json")
+JUDGE = {"kind": "judge", "name": "Hon. Example Judge", "salutation": "Judge Example", "state": "CA",
+         "email": "judge@court.example"}
+
+
+@pytest.mark.parametrize(("who", "status"), [("olga", 201), ("alice", 201), ("victor", 400), ("charlie", 400),
+                                             ("anonymous", 403)])
+def test_an_organisations_staff_enter_its_decision_makers(world, as_, alpha, who, status):  # noqa: ANN001
+    from advocacy.models import DecisionMaker
+
+    before = DecisionMaker.objects.count()
+    r = as_(who).post("/api/v1/decision-makers/", {**JUDGE, "organization": alpha.pk}, format="json")
     assert r.status_code == status, r.content
+    assert DecisionMaker.objects.count() == before + (status == 201)
+    if status == 400:
+        assert "organization" in r.json()  # not one of theirs: volunteers and outsiders enter none for Alpha
 
 
-def test_decision_makers_are_corrected_with_a_version(congress, as_):  # noqa: ANN001
+def test_members_of_congress_are_not_entered_by_hand(world, as_, alpha):  # noqa: ANN001
+    r = as_("olga").post("/api/v1/decision-makers/", {**JUDGE, "kind": "us_senator", "organization": alpha.pk},
+                         format="json")
+    assert r.status_code == 400 and "kind" in r.json()
+
+
+def test_nobody_changes_the_shared_directory_through_the_api(world, as_):  # noqa: ANN001
     from advocacy.models import DecisionMaker
 
     schiff = DecisionMaker.objects.get(bioguide_id="S001150")
-    api = as_("olga")
-    r = api.patch(f"/api/v1/decision-makers/{schiff.pk}/", {"version": schiff.version, "cwc_office_code": "SCA01"},
-                  format="json")
-    assert r.status_code == 200, r.content
-    stale = api.patch(f"/api/v1/decision-makers/{schiff.pk}/", {"version": schiff.version, "cwc_office_code": "X"},
-                      format="json")
-    assert stale.status_code == 409
-    assert DecisionMaker.objects.get(pk=schiff.pk).cwc_office_code == "SCA01"
+    for who in OWNERS + READ_ONLY + OUTSIDERS:
+        r = as_(who).patch(f"/api/v1/decision-makers/{schiff.pk}/",
+                           {"version": schiff.version, "email": "attacker@example.org"}, format="json")
+        assert r.status_code == 403, (who, r.content)
+    assert DecisionMaker.objects.get(pk=schiff.pk).email == ""
+
+
+@pytest.mark.parametrize(("who", "status"), [("olga", 200), ("alice", 200), ("victor", 403), ("bob", 404),
+                                             ("charlie", 404)])
+def test_only_the_owning_organisations_staff_change_its_entries(world, as_, director, who, status):  # noqa: ANN001
+    from advocacy.models import DecisionMaker
+
+    r = as_(who).patch(f"/api/v1/decision-makers/{director.pk}/",
+                       {"version": director.version, "email": "changed@ice.example"}, format="json")
+    assert r.status_code == status, r.content
+    assert (DecisionMaker.objects.get(pk=director.pk).email == "changed@ice.example") is (status == 200)
+
+
+def test_another_organisations_official_never_receives_this_actions_letters(olga, charlie, gamma, consented_case,
+                                                                           congress, director):  # noqa: ANN001
+    """Gamma enters its own director for the same field office, with its own address: Alpha's
+    action neither writes to it nor accepts it as a fixed target."""
+    from advocacy.models import DecisionMaker
+    from advocacy.services.decision_makers import decision_maker_create
+    from advocacy.targets import action_targets, clear_directory_caches
+
+    from .conftest import make_action
+
+    theirs = decision_maker_create(actor=charlie, organization=gamma, kind="agency_official", name="Director",
+                                   salutation="Field Office Director", email="someone@gamma.example",
+                                   field_office=director.field_office)
+    clear_directory_caches()
+    action = make_action(olga, [consented_case], target_case_officials=True)
+    _c, targets = action_targets(action, zip_code="92231", state="CA")
+    assert director in targets and theirs not in targets
+    r = as_olga_client(olga).patch(f"/api/v1/actions/{action.pk}/", {"version": action.version,
+                                                                     "fixed_targets": [theirs.pk]}, format="json")
+    assert r.status_code == 400 and "does not exist" in str(r.json()["fixed_targets"])
+    assert not DecisionMaker.objects.filter(pk=theirs.pk, organization=olga.memberships.get().organization).exists()
+
+
+def as_olga_client(olga) -> APIClient:  # noqa: ANN001
+    c = APIClient()
+    c.force_login(olga)
+    return c
+
+
+@pytest.mark.parametrize(("who", "sees_alphas"), [("olga", True), ("victor", True), ("charlie", False)])
+def test_the_directory_shows_the_shared_list_and_your_organisations_entries(world, as_, director, who, sees_alphas):  # noqa: ANN001
+    ids = [row["id"] for row in as_(who).get("/api/v1/decision-makers/", {"page_size": 200}).json()["results"]]
+    assert (director.pk in ids) is sees_alphas
+    assert len(ids) >= 5  # the shared directory: the demo roster's senators and representatives
 
 
 def test_submissions_are_not_created_through_the_staff_api(world, as_):  # noqa: ANN001
     before = Submission.objects.count()
     assert as_("olga").post("/api/v1/submissions/", SUPPORTER, format="json").status_code == 405
     assert Submission.objects.count() == before
+
+
+@pytest.mark.parametrize(("who", "sees_families"), [("olga", True), ("alice", True), ("victor", False), ("bob", False)])
+def test_following_an_action_does_not_show_which_families_it_draws_on(world, as_, who, sees_families):  # noqa: ANN001
+    action = world["action"]
+    for row in (as_(who).get(f"/api/v1/actions/{action.pk}/").json(),
+                next(a for a in as_(who).get("/api/v1/actions/").json()["results"] if a["id"] == action.pk)):
+        assert (row["cases"] is not None) is sees_families
+        if not sees_families:
+            assert row["won_suggested_at"] is None

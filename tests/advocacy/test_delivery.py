@@ -299,7 +299,7 @@ def test_the_sweep_creates_the_letters_of_a_submission_whose_task_was_lost(actio
     from advocacy.services.submissions import submit
 
     settings.LETTER_SWEEP_GRACE_SECONDS = 60
-    submission = submit(action=action, data=_supporter()).submission  # its task never ran
+    submission = Submission.objects.get(pk=submit(action=action, data=_supporter()).submission_id)  # its task never ran
     assert sweep_letters.apply().get() == 0 and not Letter.objects.exists()  # within the grace period
     Submission.objects.filter(pk=submission.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
     sweep_letters.apply()
@@ -312,9 +312,10 @@ def test_the_sweep_creates_the_letters_of_a_submission_whose_task_was_lost(actio
 def test_a_resubmission_before_the_task_ran_is_the_one_the_letters_follow(action, django_capture_on_commit_callbacks):  # noqa: ANN001
     from advocacy.services.submissions import letters_for_submission, submit
 
-    first = submit(action=action, data=_supporter()).submission
-    submit(action=action, data=_supporter(zip_code="92173", city="San Ysidro"))  # moved before the worker ran
-    letters_for_submission(first.pk)
+    first = submit(action=action, data=_supporter())
+    submit(action=action, data=_supporter(zip_code="92173", city="San Ysidro"),  # moved before the worker ran
+           owner_token=first.owner_token)
+    letters_for_submission(first.submission_id)
     targets = set(Letter.objects.values_list("decision_maker__salutation", flat=True))
     assert "Representative Vargas" in targets and "Representative Ruiz" not in targets
 
@@ -326,3 +327,23 @@ def test_supporter_text_that_looks_like_template_code_is_sent_literally(action, 
         submit(action=action, data=_supporter(note=note, first_name="{{ Rosa }}"))
     (received,) = smtp.to(DIRECTOR)
     assert f"\n\n{note}\n\n{{{{ Rosa }}}} Supporter\n" in received.text
+
+
+def test_a_letter_cancelled_while_a_worker_holds_it_is_not_brought_back_or_sent(action, smtp):  # noqa: ANN001
+    letter = _letter_to(sign(action), "Field Office Director")
+    token = delivery.claim(letter.pk)
+    Letter.objects.filter(pk=letter.pk).update(status="cancelled")  # the supporter's new address, meanwhile
+    _, state = delivery.render_and_store(letter.pk, token)
+    assert state == "skipped"
+    assert Letter.objects.get(pk=letter.pk).status == "cancelled"
+    assert smtp.messages == []
+
+
+def test_a_claim_too_close_to_its_end_is_handed_back_instead_of_sending(action, smtp, settings):  # noqa: ANN001
+    settings.LETTER_CLAIM_LEASE_SECONDS = 2  # no time left to send safely within the lease
+    letter = _letter_to(sign(action), "Field Office Director")
+    assert delivery.deliver(letter.pk).state == "retry"
+    row = Letter.objects.get(pk=letter.pk)
+    assert (row.status, row.claim_token, len(smtp.messages)) == ("rendered", None, 0)
+    settings.LETTER_CLAIM_LEASE_SECONDS = 300
+    assert delivery.deliver(letter.pk).state == "sent"

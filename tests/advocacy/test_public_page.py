@@ -276,3 +276,47 @@ def test_consent_revoked_after_publishing_drops_the_family_from_the_preview(alic
     assert r.status_code == 409  # every fact of this letter was Ana's: nothing may be said now
     assert "paused" in _html(r)
     assert "Your letters, exactly as they will be sent" not in _html(r)
+
+
+def test_someone_else_typing_a_supporters_email_changes_nothing_and_learns_nothing(action, supporter):  # noqa: ANN001
+    Browser(ip="192.0.2.10").send(action, supporter)
+    make_letters()
+    before = Submission.objects.values().get()
+    letters = set(Letter.objects.values_list("pk", "status", "decision_maker_id"))
+    stranger = Browser(ip="192.0.2.11")
+    r = stranger.send(action, {**supporter, "note": "Not Rosa's words.", "zip_code": "92173", "city": "San Ysidro"})
+    # The same answer a new supporter gets...
+    assert r.status_code == 302 and r["Location"] == f"/act/{action.slug}/thanks/?lang=en"
+    assert f"act{action.pk}" in r.cookies
+    # ...and nothing of Rosa's changed.
+    make_letters()
+    assert Submission.objects.values().get() == before
+    assert set(Letter.objects.values_list("pk", "status", "decision_maker_id")) == letters
+    thanks = _html(stranger.client.get(r["Location"]))
+    assert "Representative Vargas" in thanks  # drawn from what the stranger typed, not from Rosa's record
+    assert "Representative Ruiz" not in thanks and "12 Orange Ave" not in thanks
+
+
+@pytest.fixture
+def webform_only(olga, action, alpha):  # noqa: ANN001, ANN201
+    """An official reached only through their website's contact form."""
+    from advocacy.models import DecisionMaker
+
+    official = DecisionMaker.objects.create(kind="governor", name="Governor Example", salutation="Governor Example",
+                                            state="CA", contact_form_url="https://gov.example/contact",
+                                            organization=alpha)
+    a = Action.objects.get(pk=action.pk)
+    action_services.action_update(actor=olga, action=a, version=a.version,
+                                  fixed_targets=[*a.fixed_targets.all(), official])
+    return official
+
+
+def test_a_contact_form_target_gets_the_link_and_the_letter_to_paste(action, supporter, webform_only):  # noqa: ANN001
+    browser = Browser()
+    r = browser.send(action, {**supporter, "note": "<b>Please</b> {{ act }}"})
+    html = _html(browser.client.get(r["Location"]))
+    assert 'href="https://gov.example/contact"' in html
+    assert "Dear Governor Example," in html
+    assert "&lt;b&gt;Please&lt;/b&gt; {{ act }}" in html  # their own words, escaped
+    assert r.cookies[f"act{action.pk}"]["httponly"]
+    assert "no-store" in browser.client.get(r["Location"])["Cache-Control"]

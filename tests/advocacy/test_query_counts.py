@@ -28,17 +28,19 @@ def _supporters(action, n: int, start: int = 0) -> None:  # noqa: ANN001
 
 
 # GET /api/v1/actions/
-ACTION_LIST = AUTH + 3
+ACTION_LIST = AUTH + 4
 #   the page of actions, filtered by the permission rows (user's own UNION ALL their groups'), joined to organisation
 #   their linked cases (prefetch)
 #   their fixed targets (prefetch)
+#   which actions the caller may change (only they see the linked families)
 
 # GET /api/v1/actions/{id}/
-ACTION_DETAIL = AUTH + 6
+ACTION_DETAIL = AUTH + 7
 #   the action, permission-filtered, joined to organisation
 #   its linked cases (prefetch); its fixed targets (prefetch)
 #   letters sent (count); tallies by kind (sum)
 #   the latest tallies
+#   which actions the caller may change (only they see the linked families)
 
 # GET /api/v1/letters/ and /api/v1/submissions/
 LETTER_LIST = AUTH + 1  # the page, joined to decision maker and submission, for actions whose supporters you see
@@ -113,10 +115,24 @@ def test_the_public_page(action):  # noqa: ANN001
 def test_the_public_submission(action):  # noqa: ANN001
     from advocacy.targets import clear_directory_caches
 
-    client = Client()
     emails = iter(f"p{i}@example.org" for i in range(10))
-    assert _count(lambda: client.post(f"/act/{action.slug}/", {**SUPPORTER, "email": next(emails)})) == PUBLIC_SUBMIT
+    # A new supporter each time: a browser of their own.
+    assert _count(lambda: Client().post(f"/act/{action.slug}/", {**SUPPORTER, "email": next(emails)})) == PUBLIC_SUBMIT
     clear_directory_caches()
     with CaptureQueriesContext(connection) as ctx:
-        assert client.post(f"/act/{action.slug}/", {**SUPPORTER, "email": next(emails)}).status_code == 302
+        assert Client().post(f"/act/{action.slug}/", {**SUPPORTER, "email": next(emails)}).status_code == 302
     assert len(ctx.captured_queries) == PUBLIC_SUBMIT_COLD
+
+
+# POST /act/<slug>/ again from the same supporter's browser (their owner token), changing the note
+PUBLIC_RESUBMIT = 5
+#   the published action
+#   their submission, by action, email and owner token
+#   [SAVEPOINT]; UPDATE the submission; [RELEASE SAVEPOINT]  (then the delivery task re-makes the letters)
+
+
+def test_the_same_supporter_resubmitting(action):  # noqa: ANN001
+    browser = Client()
+    assert browser.post(f"/act/{action.slug}/", SUPPORTER).status_code == 302
+    notes = iter(f"Note {i}" for i in range(10))
+    assert _count(lambda: browser.post(f"/act/{action.slug}/", {**SUPPORTER, "note": next(notes)})) == PUBLIC_RESUBMIT

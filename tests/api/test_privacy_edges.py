@@ -53,3 +53,9 @@ def test_co_counsel_cannot_rename_a_case_and_so_cannot_probe_references(as_user,
 def test_a_grantee_without_share_rights_gets_403_whoever_they_name(as_user, case, bob, charlie, bob_may_change, email):  # noqa: ANN001
     assert as_user(bob).post(f"/api/v1/cases/{case.pk}/share/", {"access": "view", "user": email}).status_code == 403
     assert as_user(bob).post(f"/api/v1/cases/{case.pk}/assign/", {"user": email}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_id_filter_too_large_for_the_database_is_a_400_not_a_500(as_user, alice, case):  # noqa: ANN001
+    r = as_user(alice).get("/api/v1/people/", {"case": "99999999999999999999999"})
+    assert r.status_code == 400 and "case" in r.json()

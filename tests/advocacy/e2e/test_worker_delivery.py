@@ -25,8 +25,8 @@ def reachable_congress(congress) -> None:  # noqa: ANN001
         DecisionMaker.objects.filter(salutation=salutation).update(email=address)
 
 
-def _submit(action, **changes) -> None:  # noqa: ANN001
-    browser = Client(enforce_csrf_checks=True)
+def _submit(action, browser: Client | None = None, **changes) -> None:  # noqa: ANN001
+    browser = browser or Client(enforce_csrf_checks=True)  # a new supporter: a browser of their own
     assert browser.get(f"/act/{action.slug}/").status_code == 200
     data = {**SUPPORTER, **changes, "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
     response = browser.post(f"/act/{action.slug}/", data)
@@ -40,7 +40,8 @@ def _sent() -> int:
 def test_a_public_submission_is_rendered_and_delivered_by_a_real_worker(workers, smtp, reachable_congress, action,
                                                                         settings):  # noqa: ANN001
     worker = workers()
-    _submit(action)
+    rosa = Client(enforce_csrf_checks=True)
+    _submit(action, rosa)
     messages = smtp.wait_for(4)
     wait_until(lambda: _sent() == 4, what="4 letters marked sent")
     submission = Submission.objects.get()
@@ -59,7 +60,7 @@ def test_a_public_submission_is_rendered_and_delivered_by_a_real_worker(workers,
 
     # The same supporter again, with a new note: the submission is updated, no letter is created or
     # sent again. A second supporter's letters, queued behind it, show when the worker got past it.
-    _submit(action, note="Second thoughts, same letter.")
+    _submit(action, rosa, note="Second thoughts, same letter.")
     _submit(action, email="second@example.org", first_name="Second")
     smtp.wait_for(8)
     wait_until(lambda: _sent() == 8, what="8 letters marked sent")
