@@ -116,7 +116,7 @@ def action_create(
 
 
 def _locked(action: Action) -> Action:
-    return Action.objects.select_for_update().select_related("organization").get(pk=action.pk)
+    return Action.objects.select_for_update(of=("self",)).select_related("organization").get(pk=action.pk)
 
 
 def action_update(
@@ -319,7 +319,8 @@ def _recipient_groups(organization_id: int) -> list[int]:
 
 def action_share_revoke(*, actor: User, share: ActionShare) -> ActionShare:
     with transaction.atomic():
-        share = ActionShare.objects.select_for_update().select_related("action__organization").get(pk=share.pk)
+        share = ActionShare.objects.select_for_update(of=("self",)).select_related("action__organization").get(
+            pk=share.pk)
         require_action_perm(actor, CHANGE_ACTION, share.action)
         _require_owner_staff(actor, share.action)
         if share.revoked_at:
@@ -359,7 +360,7 @@ def letter_retry(*, actor: User, letter: Letter) -> Letter:
     from ..models import LetterStatus
 
     with transaction.atomic():
-        locked = Letter.objects.select_for_update().select_related("action").get(pk=letter.pk)
+        locked = Letter.objects.select_for_update(of=("self",)).select_related("action").get(pk=letter.pk)
         require_action_perm(actor, CHANGE_ACTION, locked.action)
         if locked.status != LetterStatus.FAILED:
             raise _error("status", _("Only a failed letter can be retried."))

@@ -57,7 +57,8 @@ def decision_maker_create(*, actor: User, organization: Organization, **fields: 
 
 def decision_maker_update(*, actor: User, decision_maker: DecisionMaker, version: int, **changes: Any) -> DecisionMaker:
     with transaction.atomic():
-        locked = DecisionMaker.objects.select_for_update().select_related("organization").get(pk=decision_maker.pk)
+        locked = DecisionMaker.objects.select_for_update(of=("self",)).select_related("organization").get(
+            pk=decision_maker.pk)
         _require_editor(actor, locked.organization)
         if locked.version != version:
             raise StaleVersion()
