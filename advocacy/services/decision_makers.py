@@ -29,6 +29,8 @@ def usable_by(organization_id: int) -> Q:
 
 def visible_decision_makers(*, user: User) -> QuerySet[DecisionMaker]:
     """The shared directory and the entries of the user's own organisations."""
+    if not user.is_authenticated:
+        return DecisionMaker.objects.none()
     orgs = organizations_where(user=user, roles={"admin", "advocate", "organizer", "volunteer"})
     return DecisionMaker.objects.filter(Q(organization__isnull=True) | Q(organization__in=orgs.values("pk")))
 
