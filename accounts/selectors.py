@@ -18,3 +18,14 @@ def has_role_in(*, user: User, organization: Organization, roles: frozenset[str]
     return Membership.objects.filter(
         user=user, organization=organization, is_active=True, role__in=roles
     ).exists()
+
+
+SESSION_ORG = "organization"
+
+
+def current_membership(*, user: User, session) -> Membership | None:  # noqa: ANN001
+    """The membership the user is working in: the organisation they last chose (kept in the
+    session) if they are still an active member, otherwise their first."""
+    memberships = list(active_memberships(user=user))
+    chosen = session.get(SESSION_ORG)
+    return next((m for m in memberships if m.organization_id == chosen), memberships[0] if memberships else None)

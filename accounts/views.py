@@ -1,9 +1,121 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Account pages: the language a user works in, the organisation they work for, and (for an
+organisation's admins) its members."""
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from .selectors import active_memberships
+from . import services
+from .models import Membership, User
+from .roles import CAN_MANAGE_MEMBERS, Role
+from .selectors import SESSION_ORG, active_memberships, current_membership
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = list(active_memberships(user=request.user)) if request.user.is_authenticated else []
-    return render(request, "home.html", {"memberships": memberships})
+def _back(request: HttpRequest, default: str = "/") -> HttpResponseRedirect:
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or default
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = default
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """English or Spanish: saved on the account when signed in, in a cookie otherwise."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return _back(request)
+    response = _back(request)
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
+    translation.activate(language)
+    return response
+
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    chosen = request.POST.get("organization", "")
+    if chosen.isdigit() and active_memberships(user=request.user).filter(organization_id=int(chosen)).exists():
+        request.session[SESSION_ORG] = int(chosen)
+    return _back(request)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+
+
+def _admin_membership(request: HttpRequest) -> Membership:
+    current = current_membership(user=request.user, session=request.session)
+    if current is None or current.role not in CAN_MANAGE_MEMBERS:
+        raise Http404  # the page does not exist for anyone but the organisation's admins
+    return current
+
+
+def _invite_email(request: HttpRequest, user: User, organization_name: str) -> None:
+    """A link to set a password (Django's reset token: valid PASSWORD_RESET_TIMEOUT, single use)."""
+    link = request.build_absolute_uri(reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)}))
+    send_mail(_("You are invited to %(org)s on the family case tracker") % {"org": organization_name},
+              _("%(org)s invited you. Choose your password here (the link works for three days):\n\n%(link)s\n")
+              % {"org": organization_name, "link": link}, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    current = _admin_membership(request)
+    org = current.organization
+    invite = InviteForm(request.POST if request.POST.get("do") == "invite" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "invite" and invite.is_valid():
+                email = invite.cleaned_data["email"].lower()
+                user = User.objects.filter(email=email).first()
+                new = user is None
+                if new:
+                    user = User.objects.create_user(email, None, language=request.user.language)
+                services.membership_add(organization=org, user=user, role=invite.cleaned_data["role"],
+                                        actor=request.user)
+                if new:
+                    _invite_email(request, user, org.name)
+                messages.success(request, _("%(email)s is now a member.") % {"email": email})
+                return HttpResponseRedirect(reverse("members"))
+            if request.POST.get("do") in ("role", "deactivate"):
+                membership = get_object_or_404(Membership, pk=request.POST.get("membership", "0"), organization=org)
+                if request.POST["do"] == "role":
+                    form = RoleForm(request.POST)
+                    if form.is_valid():
+                        services.membership_change_role(membership=membership, role=form.cleaned_data["role"],
+                                                        actor=request.user)
+                        messages.success(request, _("Role changed."))
+                elif membership.user_id == request.user.pk:
+                    messages.error(request, _("You cannot deactivate yourself."))
+                else:
+                    services.membership_deactivate(membership=membership, actor=request.user)
+                    messages.success(request, _("Membership deactivated."))
+                return HttpResponseRedirect(reverse("members"))
+        except (ValidationError, PermissionDenied) as exc:
+            invite.add_error(None, exc.messages[0] if hasattr(exc, "messages") else str(exc))
+    rows = Membership.objects.filter(organization=org).select_related("user").order_by("-is_active", "user__email")
+    return render(request, "accounts/members.html", {
+        "section": "members", "organization": org, "rows": rows, "invite": invite, "roles": Role.choices,
+    }, status=400 if invite.errors else 200)

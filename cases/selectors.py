@@ -125,3 +125,58 @@ def a_number_index_for(raw: str) -> str | None:
 
 def upcoming_cutoff(days: int) -> dt.datetime:
     return timezone.now() + dt.timedelta(days=days)
+
+
+# --- The staff dashboard: families needing attention -------------------------------------------
+
+ATTENTION_ROWS = 25
+
+
+def detained_over(*, user: User, days: int = 30) -> QuerySet[CustodyEpisode]:
+    """People in detention now for more than `days` days, longest first."""
+    return CustodyEpisode.objects.filter(
+        ended_on__isnull=True, detained_since__lt=timezone.localdate() - dt.timedelta(days=days),
+        person__case__in=visible_cases(user=user),
+    ).select_related("person__case", "facility__field_office").order_by("detained_since", "pk")[:ATTENTION_ROWS]
+
+
+def hearings_within(*, user: User, days: int = 14) -> QuerySet[Hearing]:
+    now = timezone.now()
+    return Hearing.objects.filter(
+        status=Hearing.Status.SCHEDULED, scheduled_at__gte=now, scheduled_at__lte=now + dt.timedelta(days=days),
+        proceeding__case__in=visible_cases(user=user),
+    ).select_related("proceeding__case", "proceeding__person").order_by("scheduled_at", "pk")[:ATTENTION_ROWS]
+
+
+def review_deadlines_within(*, user: User, days: int = 14) -> list[CredibleFearProcess]:
+    """Negative credible- or reasonable-fear findings whose immigration-judge review is due within
+    `days` days (the deadline is derived: 7 or 10 days after the decision)."""
+    today = timezone.localdate()
+    longest = max(CredibleFearProcess.REVIEW_DAYS.values())
+    candidates = CredibleFearProcess.objects.filter(
+        outcome=CredibleFearProcess.Outcome.NEGATIVE, decided_on__gte=today - dt.timedelta(days=longest),
+        person__case__in=visible_cases(user=user),
+    ).exclude(review__in=(CredibleFearProcess.Review.AFFIRMED, CredibleFearProcess.Review.VACATED)) \
+        .select_related("person__case").order_by("decided_on", "pk")
+    return [p for p in candidates if p.review_deadline and today <= p.review_deadline <= today + dt.timedelta(days=days)]
+
+
+def sponsors_pending(*, user: User) -> QuerySet[Sponsor]:
+    return Sponsor.objects.filter(
+        status__in=(Sponsor.Status.IDENTIFIED, Sponsor.Status.APPLICATION_SUBMITTED, Sponsor.Status.HOME_STUDY),
+        case__in=visible_cases(user=user),
+    ).select_related("case", "person").order_by("case_id", "pk")[:ATTENTION_ROWS]
+
+
+def recently_changed(*, user: User) -> QuerySet[Case]:
+    return visible_cases(user=user).order_by("-updated_at", "-pk")[:10]
+
+
+def search_cases(*, user: User, text: str) -> QuerySet[Case]:
+    """Families whose reference contains `text`, or - only among those whose names the user may
+    see - with a member whose first or last name does. (An A-number is searched exactly, by POST.)"""
+    from django.db.models import Q
+
+    named = Person.objects.filter(Q(first_name__icontains=text) | Q(last_name__icontains=text),
+                                  case__in=cases_with_perm(user, VIEW_PII).values("pk")).values("case_id")
+    return visible_cases(user=user).filter(Q(reference__icontains=text) | Q(pk__in=named))

@@ -2,16 +2,36 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.views import home
+from accounts import views as account_views
+from advocacy import staff as action_views
 from advocacy import views as advocacy_views
+from cases import views as case_views
+from config.views import SignInView
 
 urlpatterns = [
-    path("", home, name="home"),
+    # Staff pages (sign-in required)
+    path("", case_views.dashboard, name="home"),
+    path("cases/", case_views.case_list, name="staff-case-list"),
+    path("cases/<int:pk>/", case_views.case_detail, name="staff-case"),
+    path("cases/<int:pk>/do/<slug:name>/", case_views.case_transition, name="staff-case-do"),
+    path("actions/", action_views.action_list, name="staff-action-list"),
+    path("actions/new/", action_views.action_create, name="staff-action-new"),
+    path("actions/<int:pk>/", action_views.action_detail, name="staff-action"),
+    path("actions/<int:pk>/edit/", action_views.action_edit, name="staff-action-edit"),
+    path("actions/<int:pk>/do/<slug:name>/", action_views.action_transition, name="staff-action-do"),
+    path("actions/<int:pk>/batches/", action_views.batch_create, name="staff-batch-create"),
+    path("actions/<int:pk>/batches/<int:batch_pk>/", action_views.batch_status, name="staff-batch"),
+    path("members/", account_views.members, name="members"),
+    path("accounts/language/", account_views.set_language, name="set-language"),
+    path("accounts/organization/", account_views.switch_organization, name="switch-organization"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # Public action pages (no sign-in)
     path("act/<slug:slug>/", advocacy_views.act, name="act"),
     path("act/<slug:slug>/targets/", advocacy_views.act_targets, name="act-targets"),
     path("act/<slug:slug>/thanks/", advocacy_views.thanks, name="act-thanks"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # API
     path("api/v1/", include("config.api_urls")),
     path("api-auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -216,11 +216,12 @@ class Preview:
 
 
 def preview(*, action: Action, language: str = Language.EN, subject: str | None = None, body: str | None = None,
-            decision_maker: DecisionMaker | None = None) -> Preview:
+            decision_maker: DecisionMaker | None = None, case_ids: list[int] | None = None) -> Preview:
     """The organizer's live preview: the letter (saved or being typed) for a sample supporter, with
-    the facts as they stand now. Never raises for bad text: the errors come back with it, naming
-    the field, so the builder can show them as the organizer types."""
-    facts = facts_for(action)
+    the facts as they stand now (of `case_ids` while an action is being built). Never raises for
+    bad text: the errors come back with it, naming the field, so the builder can show them as the
+    organizer types."""
+    facts = facts_for(action, case_ids)
     texts = {"letter_subject": subject if subject is not None else action.text("letter_subject", language),
              "letter_body": body if body is not None else action.text("letter_body", language)}
     errors: dict[str, list[str]] = {}

@@ -16,7 +16,7 @@ from .. import selectors, services
 from ..models import Case, CaseShare, Facility, FieldOffice
 from ..permissions import require_case_perm
 from . import serializers as s
-from .filters import CaseFilter, CaseSearchFilter, PersonFilter, PersonSearchFilter
+from ..filters import CaseFilter, CaseSearchFilter, PersonFilter, PersonSearchFilter
 from .permissions import CaseObjectPermission
 
 

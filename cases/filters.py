@@ -3,18 +3,17 @@ case and never needs DISTINCT."""
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-
-from config.api import IdFilter
-
-from ..models import Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Sponsor, detained_since_cutoff
 from rest_framework.exceptions import ValidationError
 
 from accounts.roles import VIEW_PII
+from config.api import IdFilter
 
-from ..fields import normalise_a_number
-from ..models import Person
-from ..permissions import cases_with_perm
-from ..selectors import a_number_index_for, upcoming_cutoff
+from .fields import normalise_a_number
+from .models import (
+    Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Person, Sponsor, detained_since_cutoff,
+)
+from .permissions import cases_with_perm
+from .selectors import a_number_index_for, upcoming_cutoff
 
 
 A_NUMBER_IN_URL = "A-numbers are never sent in a URL: POST the filters to this list's search/ endpoint."

@@ -1,0 +1,249 @@
+"""Organizer pages: the actions list, the action builder with a live preview of the letter from the
+current facts, and an action's page (publish and close, progress, delivery report, exports,
+printable batches). Reads start from the caller's selectors (404 outside them); writes call the
+same services as the API; supporters' details appear only to holders of the supporters right."""
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.roles import CAN_CREATE_ACTIONS, CHANGE_ACTION, VIEW_SUPPORTERS
+from accounts.selectors import current_membership
+from cases.forms import ServiceErrors
+from cases.models import Case
+from cases.selectors import visible_cases
+
+from . import selectors
+from .letters.render import preview
+from .models import Action, DecisionMaker, Language, LetterStatus, SupporterEditing
+from .permissions import has_action_perm
+from .services import actions as services
+from .services import batches
+from .services.decision_makers import usable_by
+
+TEXTS = ("title", "intro", "letter_subject", "letter_body", "title_es", "intro_es", "letter_subject_es",
+         "letter_body_es")
+# The English letter (the Spanish one is written by the organizer when they offer it).
+STARTER_BODY = """Dear [Decision Maker],
+
+{{ families.in_ice_custody }} of the {{ families.count }} families we work with are in ICE custody.
+
+[Personal Note]
+
+[Your Name]
+[Your Address]
+[City, State ZIP]
+[Your Email]"""
+
+
+class ActionForm(ServiceErrors, forms.ModelForm):
+    """The builder. Its rules (known fields, consent, targets) are the service's; a refusal comes
+    back onto the field it names."""
+
+    cases = forms.ModelMultipleChoiceField(label=gettext_lazy("Families"), queryset=Case.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+    fixed_targets = forms.ModelMultipleChoiceField(label=gettext_lazy("Also write to"), required=False,
+                                                   queryset=DecisionMaker.objects.none(),
+                                                   widget=forms.CheckboxSelectMultiple)
+    spanish = forms.BooleanField(label=gettext_lazy("Offer the action in Spanish too"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Action
+        fields = [*TEXTS, "supporter_editing", "target_senators", "target_representative", "target_case_officials",
+                  "goal", "deadline"]
+        widgets = {
+            "intro": forms.Textarea(attrs={"rows": 3}), "intro_es": forms.Textarea(attrs={"rows": 3}),
+            "letter_body": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
+            "letter_body_es": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
+            "deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def __init__(self, *args: Any, user: Any, organization_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = visible_cases(user=user).filter(organization_id=organization_id) \
+            .order_by("reference")
+        self.fields["fixed_targets"].queryset = DecisionMaker.objects.filter(
+            usable_by(organization_id), active=True).exclude(kind__in=("us_senator", "us_representative")) \
+            .order_by("name")
+        if self.instance.pk:
+            self.fields["spanish"].initial = Language.ES in self.instance.languages
+            self.fields["version"].initial = self.instance.version
+            self.fields["cases"].initial = [link.case_id for link in self.instance.action_cases.all()]
+            self.fields["fixed_targets"].initial = [dm.pk for dm in self.instance.fixed_targets.all()]
+
+    def validate_unique(self) -> None:
+        pass  # the service checks the slug, with a field error
+
+    def service_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data["languages"] = [Language.EN, *([Language.ES] if self.cleaned_data.get("spanish") else [])]
+        data["goal"] = data["goal"] or 0
+        return data
+
+
+
+def _organization(request: HttpRequest) -> Any:
+    """The organisation the user works for, if they may build actions there (otherwise 404)."""
+    current = current_membership(user=request.user, session=request.session)
+    if current is None or current.role not in CAN_CREATE_ACTIONS:
+        raise Http404
+    return current.organization
+
+
+@login_required
+def action_list(request: HttpRequest) -> HttpResponse:
+    actions = list(selectors.action_list(user=request.user).order_by("-pk")[:100])
+    current = current_membership(user=request.user, session=request.session)
+    return render(request, "advocacy/staff/action_list.html", {
+        "section": "actions", "actions": actions, "progress": selectors.progress_for(actions),
+        "can_create": bool(current) and current.role in CAN_CREATE_ACTIONS,
+    })
+
+
+def _case_ids(request: HttpRequest, raw: list) -> list[int]:
+    """The families named in the form, among those the user can see."""
+    ids = [int(pk) for pk in raw if str(pk).isdigit()]
+    return sorted(visible_cases(user=request.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _draft(request: HttpRequest, organization: Any) -> Action:
+    """The action as typed so far, for the preview (never saved)."""
+    post = request.POST
+    return Action(organization=organization, languages=[Language.EN, Language.ES],
+                  supporter_editing=post.get("supporter_editing", SupporterEditing.NOTE),
+                  **{name: post.get(name, "") for name in TEXTS})
+
+
+def _preview(action: Action, language: str, case_ids: list[int] | None) -> dict:
+    return {"preview": preview(action=action, language=language, case_ids=case_ids), "preview_language": language}
+
+
+def _builder(request: HttpRequest, *, action: Action | None) -> HttpResponse:
+    from cases.services import StaleVersion
+
+    organization = action.organization if action else _organization(request)
+    instance = action or Action(organization=organization, letter_subject="Release the families and reunite them",
+                                letter_body=STARTER_BODY, languages=[Language.EN])
+    initial = {}
+    if action is None and request.GET.get("case", "").isdigit():
+        initial["cases"] = [int(request.GET["case"])]
+    form = ActionForm(request.POST or None, instance=instance, user=request.user, organization_id=organization.pk,
+                      initial=initial)
+    language = request.POST.get("preview_language", Language.EN)
+    previewing = request.method == "POST" and bool(request.POST.get("preview"))
+    if previewing and request.headers.get("HX-Request"):
+        # htmx: the letter as the organizer types it, from the facts as they stand now.
+        return render(request, "advocacy/staff/_preview.html", _preview(
+            _draft(request, organization), language, _case_ids(request, request.POST.getlist("cases"))))
+    if request.method == "POST" and not previewing and form.is_valid():
+        cases, targets = list(form.cleaned_data["cases"]), list(form.cleaned_data["fixed_targets"])
+        try:
+            if action is None:
+                saved = services.action_create(actor=request.user, organization=organization, cases=cases,
+                                               fixed_targets=targets, **form.service_fields())
+            else:
+                saved = services.action_update(actor=request.user, action=action, cases=cases, fixed_targets=targets,
+                                               version=form.cleaned_data["version"] or action.version,
+                                               **form.service_fields())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except StaleVersion:
+            form.add_error(None, _("Someone changed this action after you opened it. Reload and apply your change."))
+        else:
+            messages.success(request, _("Action saved."))
+            return HttpResponseRedirect(reverse("staff-action", args=[saved.pk]))
+    if request.method == "POST":
+        shown = _preview(_draft(request, organization), language, _case_ids(request, request.POST.getlist("cases")))
+    elif action is not None:
+        shown = _preview(action, language, None)
+    else:
+        shown = _preview(instance, language, _case_ids(request, initial.get("cases", [])))
+    failed = request.method == "POST" and not previewing
+    return render(request, "advocacy/staff/action_form.html", {"section": "actions", "form": form, "action": action,
+                                                               **shown}, status=400 if failed else 200)
+
+
+@login_required
+def action_create(request: HttpRequest) -> HttpResponse:
+    return _builder(request, action=None)
+
+
+def _visible_action(request: HttpRequest, pk: int) -> Action:
+    return get_object_or_404(selectors.action_list(user=request.user), pk=pk)
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _visible_action(request, pk)
+    if not has_action_perm(request.user, CHANGE_ACTION, action):
+        raise PermissionDenied
+    return _builder(request, action=action)
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _visible_action(request, pk)
+    user = request.user
+    rows = selectors.delivery_report(action)
+    return render(request, "advocacy/staff/action_detail.html", {
+        "section": "actions", "action": action, "progress": selectors.progress(action), "report": rows,
+        "statuses": LetterStatus, "can_change": has_action_perm(user, CHANGE_ACTION, action),
+        "sees_supporters": has_action_perm(user, VIEW_SUPPORTERS, action),
+        "batches": list(selectors.batch_list(user=user).filter(action=action)[:20]),
+        "public_url": request.build_absolute_uri(reverse("act", args=[action.slug])),
+    })
+
+
+TRANSITIONS = {
+    "publish": (services.action_publish, gettext_lazy("Published: the action's page is open.")),
+    "close": (services.action_close, gettext_lazy("Closed: the page no longer takes letters.")),
+    "mark-won": (services.action_mark_won, gettext_lazy("Marked won.")),
+    "resume": (services.action_resume, gettext_lazy("Resumed: the letters that waited are going out.")),
+}
+
+
+@login_required
+def action_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if request.method != "POST" or name not in TRANSITIONS:
+        raise Http404
+    action = _visible_action(request, pk)
+    service, done = TRANSITIONS[name]
+    try:
+        service(actor=request.user, action=action)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(reverse("staff-action", args=[action.pk]))
+
+
+@login_required
+def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        raise Http404
+    action = _visible_action(request, pk)
+    dm = get_object_or_404(DecisionMaker, pk=request.POST.get("decision_maker", "0") or 0)
+    try:
+        batches.batch_request(actor=request.user, action=action, decision_maker=dm)
+        messages.success(request, _("The printable batch is being built."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return HttpResponseRedirect(reverse("staff-action", args=[action.pk]) + "#batches")
+
+
+@login_required
+def batch_status(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
+    """htmx: one batch's progress, polled until it is ready."""
+    batch = get_object_or_404(selectors.batch_list(user=request.user), pk=batch_pk, action_id=pk)
+    return render(request, "advocacy/staff/_batch.html", {"batch": batch, "action_pk": pk})
+

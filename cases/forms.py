@@ -1,0 +1,143 @@
+"""The case page's forms: one per transition. Shapes only - every rule is the service's, and a
+service's refusal comes back onto the field it concerns."""
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import ShareAccess
+
+from .models import (
+    Case, CaseShare, ConsentLevel, CredibleFearProcess, CustodianKind, Facility, Person, Proceeding, ReleaseType, Sponsor,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ServiceErrors:
+    """For a form whose rules are a service's: the service's refusal comes back onto the field it
+    names (or above the form), with everything the user typed kept."""
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class CaseForm(ServiceErrors, forms.Form):
+    """A form about one family: its choices are that family's people, sponsors, processes."""
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("auto_id", f"id_{self.prefix_name}_%s")
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    prefix_name = "form"
+
+
+def _people(case: Case):  # noqa: ANN202
+    return Person.objects.filter(case=case).order_by("pk")
+
+
+class TransferCustodyForm(CaseForm):
+    prefix_name = "transfer"
+    person = forms.ModelChoiceField(label=_("Who"), queryset=Person.objects.none())
+    kind = forms.ChoiceField(label=_("Now in"), choices=CustodianKind.choices)
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.order_by("name"), required=False)
+    on = forms.DateField(label=_("Since"), widget=DATE, initial=timezone.localdate)
+    release_type = forms.ChoiceField(label=_("Release type"), choices=[("", "—"), *ReleaseType.choices],
+                                     required=False)
+    removed_to = forms.CharField(label=_("Removed to (country)"), required=False, max_length=80)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["person"].queryset = _people(case)
+
+
+class InterviewOutcomeForm(CaseForm):
+    prefix_name = "interview"
+    process = forms.ModelChoiceField(label=_("Credible-fear process"), queryset=CredibleFearProcess.objects.none())
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(CredibleFearProcess.Outcome.POSITIVE, _("Positive")),
+                                                            (CredibleFearProcess.Outcome.NEGATIVE, _("Negative"))])
+    decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["process"].queryset = CredibleFearProcess.objects.filter(person__case=case).select_related(
+            "person").order_by("pk")
+
+
+class OpenFearProcessForm(CaseForm):
+    prefix_name = "fear"
+    person = forms.ModelChoiceField(label=_("Who"), queryset=Person.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=CredibleFearProcess.Kind.choices)
+    interview_on = forms.DateField(label=_("Interview on"), widget=DATE, required=False)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["person"].queryset = _people(case)
+
+
+class SponsorStatusForm(CaseForm):
+    prefix_name = "sponsor"
+    sponsor = forms.ModelChoiceField(label=_("Sponsor"), queryset=Sponsor.objects.none())
+    status = forms.ChoiceField(label=_("Status"), choices=Sponsor.Status.choices)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["sponsor"].queryset = Sponsor.objects.filter(case=case).order_by("pk")
+
+
+class HearingForm(CaseForm):
+    prefix_name = "hearing"
+    proceeding = forms.ModelChoiceField(label=_("Proceeding"), queryset=Proceeding.objects.none())
+    scheduled_at = forms.DateTimeField(label=_("Date and time"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    purpose = forms.CharField(label=_("Purpose"), max_length=120, required=False)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["proceeding"].queryset = Proceeding.objects.filter(case=case, status="open").order_by("pk")
+
+
+class ReunifiedForm(CaseForm):
+    prefix_name = "reunified"
+    on = forms.DateField(label=_("Reunified on"), widget=DATE, initial=timezone.localdate)
+
+
+class ConsentForm(CaseForm):
+    prefix_name = "consent"
+    level = forms.ChoiceField(label=_("What the family agreed may be shared for advocacy"),
+                              choices=ConsentLevel.choices, widget=forms.RadioSelect)
+
+
+class ShareForm(CaseForm):
+    prefix_name = "share"
+    email = forms.EmailField(label=_("Co-counsel's email"), required=False)
+    organization = forms.SlugField(label=_("or their organisation's identifier"), required=False)
+    access = forms.ChoiceField(label=_("Access"), choices=ShareAccess.choices)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("email")) == bool(data.get("organization")):
+            raise ValidationError(_("Give either a person's email or an organisation's identifier."))
+        return data
+
+
+class UnshareForm(CaseForm):
+    """Revoke one of this family's open shares (a button beside each share)."""
+
+    prefix_name = "unshare"
+    share = forms.ModelChoiceField(label=_("Share"), queryset=CaseShare.objects.none(), widget=forms.HiddenInput)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["share"].queryset = CaseShare.objects.filter(case=case, revoked_at__isnull=True)
+
+
+class NoteForm(CaseForm):
+    prefix_name = "note"
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

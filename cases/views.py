@@ -1,0 +1,225 @@
+"""Staff pages for families: the dashboard, the list, and the case page with a form for every
+transition. Reads start from the caller's selectors (a case you may not see is a 404); writes call
+the same services as the API; PII is rendered only for readers who hold view_case_pii, and forms a
+role may not use are not rendered at all."""
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.models import Organization, User
+from accounts.roles import CAN_CREATE_ACTIONS, CHANGE, SHARE
+from accounts.selectors import has_role_in
+
+from . import forms as f
+from . import selectors, services
+from .filters import CaseFilter, CaseSearchFilter
+from .models import Case
+from .permissions import has_case_perm
+from .pii import redact
+from .timeline import describe
+
+PAGE = 25
+
+
+def _pii_ids(user: User, case_ids: set[int]) -> set[int]:
+    return selectors.pii_case_ids(user=user, case_ids=case_ids)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    detained = list(selectors.detained_over(user=user))
+    hearings = list(selectors.hearings_within(user=user))
+    deadlines = selectors.review_deadlines_within(user=user)
+    sponsors = list(selectors.sponsors_pending(user=user))
+    recent = list(selectors.recently_changed(user=user))
+    case_ids = ({e.person.case_id for e in detained} | {h.proceeding.case_id for h in hearings}
+                | {p.person.case_id for p in deadlines} | {s.case_id for s in sponsors})
+    return render(request, "cases/dashboard.html", {
+        "section": "dashboard", "detained": detained, "hearings": hearings, "deadlines": deadlines,
+        "sponsors": sponsors, "recent": recent, "pii_ids": _pii_ids(user, case_ids),
+    })
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """The list with the API's filters, a search by reference or name, and (POST, so it never sits
+    in a URL) the exact A-number. Newest first, a page at a time (keyset: no page counts the table)."""
+    if "a_number" in request.GET:
+        return HttpResponseBadRequest(_("A-numbers are never sent in a URL: use the A-number search box."))
+    user = request.user
+    base = selectors.case_list(user=user)
+    if request.method == "POST":
+        filterset = CaseSearchFilter(data=request.POST, queryset=base, request=request)
+    else:
+        filterset = CaseFilter(data=request.GET, queryset=base, request=request)
+    rows = filterset.qs if filterset.is_valid() else base.none()
+    query = request.GET.get("q", "").strip()
+    if query:
+        rows = rows.filter(pk__in=selectors.search_cases(user=user, text=query).values("pk"))
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(pk__lt=int(before))
+    page = list(rows.order_by("-pk")[: PAGE + 1])
+    more = len(page) > PAGE
+    page = page[:PAGE]
+    params = request.GET.copy()
+    params.pop("before", None)
+    if page:
+        params["before"] = page[-1].pk
+    return render(request, "cases/case_list.html", {
+        "section": "cases", "cases": page, "filterset": filterset, "query": query,
+        "next_url": f"?{params.urlencode()}" if more else None, "pii_ids": _pii_ids(user, {c.pk for c in page}),
+        "searched_a_number": request.method == "POST",
+    }, status=200 if filterset.is_valid() else 400)
+
+
+# --- The case page --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Transition:
+    form: type[f.CaseForm]
+    perm: str
+    run: Callable[[User, Case, dict], Any]
+    done: Any  # a lazily translated message
+
+
+def _transfer(actor: User, case: Case, d: dict) -> Any:
+    return services.custody_transfer(actor=actor, person=d["person"], kind=d["kind"], on=d["on"],
+                                     facility=d["facility"], release_type=d["release_type"],
+                                     removed_to=d["removed_to"])
+
+
+def _interview(actor: User, case: Case, d: dict) -> Any:
+    return services.interview_outcome_record(actor=actor, process=d["process"], outcome=d["outcome"],
+                                             decided_on=d["decided_on"])
+
+
+def _open_fear(actor: User, case: Case, d: dict) -> Any:
+    return services.fear_process_create(actor=actor, person=d["person"], kind=d["kind"],
+                                        interview_on=d["interview_on"])
+
+
+def _sponsor(actor: User, case: Case, d: dict) -> Any:
+    sponsor = d["sponsor"]
+    return services.sponsor_update(actor=actor, sponsor=sponsor, version=sponsor.version, status=d["status"])
+
+
+def _hearing(actor: User, case: Case, d: dict) -> Any:
+    return services.hearing_schedule(actor=actor, proceeding=d["proceeding"], scheduled_at=d["scheduled_at"],
+                                     purpose=d["purpose"], location=d["location"])
+
+
+def _reunified(actor: User, case: Case, d: dict) -> Any:
+    return services.case_mark_reunified(actor=actor, case=case, on=d["on"])
+
+
+def _consent(actor: User, case: Case, d: dict) -> Any:
+    return services.consent_record(actor=actor, case=case, level=d["level"])
+
+
+def _share(actor: User, case: Case, d: dict) -> Any:
+    # An unknown email or organisation gets the same answer as a known one it cannot use.
+    user = User.objects.filter(email=d["email"].lower(), is_active=True).first() if d["email"] else None
+    org = Organization.objects.filter(slug=d["organization"]).first() if d["organization"] else None
+    if user is None and org is None:
+        raise ValidationError({"email": _("We could not share with that person or organisation.")})
+    return services.share_create(actor=actor, case=case, access=d["access"], user=user, organization=org)
+
+
+def _unshare(actor: User, case: Case, d: dict) -> Any:
+    return services.share_revoke(actor=actor, share=d["share"])
+
+
+def _note(actor: User, case: Case, d: dict) -> Any:
+    return services.note_create(actor=actor, case=case, body=d["body"])
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "transfer": Transition(f.TransferCustodyForm, CHANGE, _transfer, gettext_lazy("Custody recorded.")),
+    "interview": Transition(f.InterviewOutcomeForm, CHANGE, _interview, gettext_lazy("Interview outcome recorded.")),
+    "fear": Transition(f.OpenFearProcessForm, CHANGE, _open_fear, gettext_lazy("Credible-fear process opened.")),
+    "sponsor": Transition(f.SponsorStatusForm, CHANGE, _sponsor, gettext_lazy("Sponsor status recorded.")),
+    "hearing": Transition(f.HearingForm, CHANGE, _hearing, gettext_lazy("Hearing scheduled.")),
+    "reunified": Transition(f.ReunifiedForm, CHANGE, _reunified,
+                            gettext_lazy("The family is recorded as reunified.")),
+    "consent": Transition(f.ConsentForm, CHANGE, _consent, gettext_lazy("Consent recorded.")),
+    "share": Transition(f.ShareForm, SHARE, _share, gettext_lazy("Case shared.")),
+    "unshare": Transition(f.UnshareForm, SHARE, _unshare, gettext_lazy("Share revoked.")),
+    "note": Transition(f.NoteForm, CHANGE, _note, gettext_lazy("Note added.")),
+}
+
+
+def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm] | None = None,
+               status: int = 200) -> HttpResponse:
+    user = request.user
+    pii = case.pk in _pii_ids(user, {case.pk})
+    can_change = has_case_perm(user, CHANGE, case)
+    can_share = can_change and has_case_perm(user, SHARE, case)
+    forms: dict[str, f.CaseForm] = {}
+    if can_change:
+        allowed = [name for name, t in TRANSITIONS.items() if t.perm == CHANGE or can_share]
+        if not pii:
+            allowed = [name for name in allowed if name != "note"]  # notes are PII
+        forms = {name: TRANSITIONS[name].form(case=case) for name in allowed}
+        if bound:
+            forms[bound[0]] = bound[1]
+    events = list(selectors.case_history(case=case).order_by("-at", "-pk")[:50])
+    if not pii:
+        for event in events:  # the timeline of a redacted reader never carries names or notes
+            event.before, event.after = redact(event.subject_type, event.before), redact(event.subject_type,
+                                                                                           event.after)
+    events = describe(events)
+    return render(request, "cases/case_detail.html", {
+        "section": "cases", "case": case, "pii": pii, "pii_ids": {case.pk} if pii else set(), "forms": forms,
+        "can_change": can_change, "can_share": can_share, "events": events,
+        "notes": list(selectors.note_list(user=user).filter(case=case)[:20]) if pii else [],
+        "shares": list(selectors.share_list(user=user).filter(case=case, revoked_at__isnull=True)) if pii else [],
+        "summary": case_summary(case),
+        "can_create_action": has_role_in(user=user, organization=case.organization, roles=CAN_CREATE_ACTIONS),
+    }, status=status)
+
+
+def case_summary(case: Case) -> Any:
+    from .facts import family_summary
+
+    return family_summary(case)
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(selectors.case_detail(user=request.user), pk=pk)
+    return _case_page(request, case)
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise Http404
+    case = get_object_or_404(selectors.case_detail(user=request.user), pk=pk)
+    form = transition.form(request.POST, case=case)
+    if form.is_valid():
+        try:
+            transition.run(request.user, case, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, transition.done)
+            return HttpResponseRedirect(reverse("staff-case", args=[case.pk]) + "#timeline")
+    fresh = selectors.case_detail(user=request.user).get(pk=case.pk)
+    return _case_page(request, fresh, bound=(name, form), status=400)
+
