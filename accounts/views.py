@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -89,18 +90,20 @@ def members(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("do") == "invite" and invite.is_valid():
                 email = invite.cleaned_data["email"].lower()
-                user = User.objects.filter(email=email).first()
-                new = user is None
-                if new:
-                    user = User.objects.create_user(email, None, language=request.user.language)
-                services.membership_add(organization=org, user=user, role=invite.cleaned_data["role"],
-                                        actor=request.user)
+                with transaction.atomic():  # a refused invitation leaves no account behind
+                    user = User.objects.filter(email=email).first()
+                    new = user is None
+                    if new:
+                        user = User.objects.create_user(email, None, language=request.user.language)
+                    services.membership_add(organization=org, user=user, role=invite.cleaned_data["role"],
+                                            actor=request.user)
                 if new:
                     _invite_email(request, user, org.name)
                 messages.success(request, _("%(email)s is now a member.") % {"email": email})
                 return HttpResponseRedirect(reverse("members"))
             if request.POST.get("do") in ("role", "deactivate"):
-                membership = get_object_or_404(Membership, pk=request.POST.get("membership", "0"), organization=org)
+                raw = request.POST.get("membership", "")
+                membership = get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
                 if request.POST["do"] == "role":
                     form = RoleForm(request.POST)
                     if form.is_valid():

@@ -138,6 +138,8 @@ def _builder(request: HttpRequest, *, action: Action | None) -> HttpResponse:
     form = ActionForm(request.POST or None, instance=instance, user=request.user, organization_id=organization.pk,
                       initial=initial)
     language = request.POST.get("preview_language", Language.EN)
+    if language not in Language.values:
+        language = Language.EN
     previewing = request.method == "POST" and bool(request.POST.get("preview"))
     if previewing and request.headers.get("HX-Request"):
         # htmx: the letter as the organizer types it, from the facts as they stand now.
@@ -231,7 +233,8 @@ def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         raise Http404
     action = _visible_action(request, pk)
-    dm = get_object_or_404(DecisionMaker, pk=request.POST.get("decision_maker", "0") or 0)
+    raw = request.POST.get("decision_maker", "")
+    dm = get_object_or_404(DecisionMaker, pk=int(raw) if raw.isdigit() else 0)
     try:
         batches.batch_request(actor=request.user, action=action, decision_maker=dm)
         messages.success(request, _("The printable batch is being built."))
