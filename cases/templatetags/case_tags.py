@@ -45,3 +45,9 @@ def event_label(event) -> str:  # noqa: ANN001
         "advocacy.unlinked": _("No longer used in an advocacy action"),
     }
     return labels.get(event.action, event.action)
+
+
+@register.filter
+def a_number(value: str) -> str:
+    """'201555019' -> 'A-201-555-019', as it is written on the family's papers."""
+    return f"A-{value[:3]}-{value[3:6]}-{value[6:]}" if len(value) == 9 else value

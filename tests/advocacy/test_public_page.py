@@ -1,5 +1,7 @@
 """The public action page /act/<slug>/: no login, phone first, English and Spanish. Real CSRF
 checks: every POST carries the token a GET handed out, as a browser's would."""
+import re
+
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
@@ -132,7 +134,10 @@ def test_bad_input_gets_a_clear_error_beside_the_field_and_stores_nothing(action
     r = Browser().send(action, {**supporter, **change})
     assert r.status_code == 400
     html = _html(r)
-    assert f'<p class="error" id="id_{field}-error">' in html
+    assert f'<div class="error" id="id_{field}_error">' in html
+    # The control points at its error, so a screen reader reads it with the field.
+    described = re.search(rf'<[^>]* id="id_{field}"[^>]*>', html).group(0)
+    assert re.search(rf'aria-describedby="[^"]*\bid_{field}_error\b', described) and 'aria-invalid="true"' in described
     assert message in html
     assert "Please correct the fields marked below." in html
     assert (Submission.objects.count(), Letter.objects.count()) == (0, 0)

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -16,17 +17,22 @@ from .. import factories as f
 ANONYMOUS = "anonymous"
 
 
-@pytest.fixture
-def client_for(request: pytest.FixtureRequest) -> Callable[[str], APIClient]:
-    """A fresh signed-in client for a cast member named by fixture ("alice"), or an anonymous one."""
+def signed_in(request: pytest.FixtureRequest, client_class: type[Client]) -> Callable[[str], Client]:
+    """A maker of fresh clients signed in as a cast member named by fixture ("alice"), or anonymous."""
 
-    def make(who: str) -> APIClient:
-        client = APIClient()
+    def make(who: str) -> Client:
+        client = client_class()
         if who != ANONYMOUS:
             client.force_login(request.getfixturevalue(who))
         return client
 
     return make
+
+
+@pytest.fixture
+def client_for(request: pytest.FixtureRequest) -> Callable[[str], APIClient]:
+    """A fresh signed-in API client for a cast member named by fixture, or an anonymous one."""
+    return signed_in(request, APIClient)
 
 
 @pytest.fixture
