@@ -1,0 +1,90 @@
+"""The staff pages issue as many queries for many rows as for a few: the dashboard, the case list
+(with filters and search) and the case page of a large family. Counts are taken in the steady state
+(see tests/cases/test_query_counts.py), each named query by query."""
+import pytest
+from django.test import Client
+
+from cases import services
+from cases.models import CaseEvent, CustodyEpisode, Hearing
+from tests.cases.helpers import days_ago
+from tests.cases.test_query_counts import AUTH, queries, seed, seed_family
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+# Every staff page's header: the reader's memberships (the organisation switcher) and the one they
+# work in (which sections their role has).
+CHROME = 2
+
+DASHBOARD = AUTH + CHROME + 6
+#   open custody episodes over 30 days, joined to person, case, facility, field office
+#   hearings in the next 14 days, joined to proceeding and case
+#   negative credible-fear results whose judge-review deadline falls in the next 14 days
+#   sponsors pending, joined to the case
+#   recently changed cases
+#   which of those cases the reader may see PII on (one query for all)
+
+CASE_LIST = AUTH + CHROME + 5
+#   the page of cases (filters and search are EXISTS/IN clauses in it)
+#   organisations, people, open custody episodes (prefetches)
+#   which of the page's cases the reader may see PII on
+
+# The case page of a family the reader may change (alice, the advocate):
+CASE_PAGE_WRITER = AUTH + CHROME + 21
+#   the case, joined to organisation and port of entry; its people, open custody episodes,
+#   credible-fear processes, sponsors, proceedings, hearings (prefetches)          7
+#   may the reader see PII; may they change the case; may they share it           3
+#   the latest 50 history entries, joined to the actor; the facilities they name    2
+#   notes; active shares; may the reader create actions in the case's organisation  3
+#   the choices of the transition forms: people (custody, fear), facilities, sponsors,
+#   credible-fear processes, proceedings                                            6
+# A redacted reader (olga, organizer) gets no forms, notes or shares, and no share check:
+CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 6 - 2 - 1
+# A read-only collaborator with PII rights (bob, co-counsel) gets notes and shares, no forms:
+CASE_PAGE_COLLABORATOR = CASE_PAGE_REDACTED + 2
+
+
+def page(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_dashboard_and_case_list_do_not_grow_with_cases(alice, olga, alpha, facility):
+    clients = {"alice": page(alice), "olga": page(olga)}
+    lists = [None, {"custodian_kind": "ice_detention", "detained_more_than": 30}, {"q": "Q-00"}]
+    seed(alice, alpha, facility, 0, 3)
+    few = {(who, str(p)): queries(c, "/cases/", p) for who, c in clients.items() for p in lists}
+    few_home = {who: queries(c, "/") for who, c in clients.items()}
+    few_names = queries(clients["alice"], "/cases/", {"q": "Ana"})
+
+    seed(alice, alpha, facility, 3, 27)
+    body = clients["alice"].get("/cases/").content.decode()
+    assert body.count('class="case-row"') == 25, "a full page of cases"
+    assert clients["alice"].get("/").content.decode().count('href="/cases/') > 60, "every section is full"
+    many = {(who, str(p)): queries(c, "/cases/", p) for who, c in clients.items() for p in lists}
+    many_home = {who: queries(c, "/") for who, c in clients.items()}
+    many_names = queries(clients["alice"], "/cases/", {"q": "Ana"})
+
+    assert few == many == {key: CASE_LIST for key in many}
+    assert few_home == many_home == {"alice": DASHBOARD, "olga": DASHBOARD}
+    assert few_names == many_names == CASE_LIST
+
+
+def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facility):
+    small = seed_family(alice, alpha, facility, 1, people=2)
+    big = seed_family(alice, alpha, facility, 2, people=9)
+    for i in range(60):  # more history than the page shows
+        big.refresh_from_db()
+        services.case_update(actor=alice, case=big, version=big.version, summary=f"Update {i}")
+    for case in (small, big):
+        services.share_create(actor=alice, case=case, access="view", user=bob)
+        services.custody_transfer(actor=alice, person=case.people.order_by("pk")[0], kind="ice_detention",
+                                  facility=facility, on=days_ago(1))
+    assert CustodyEpisode.objects.filter(person__case=big).count() == 19
+    assert Hearing.objects.filter(proceeding__case=big).count() == 4
+    assert CaseEvent.objects.filter(case=big).count() > 100
+
+    expected = {"alice": CASE_PAGE_WRITER, "olga": CASE_PAGE_REDACTED, "bob": CASE_PAGE_COLLABORATOR}
+    for who, user in (("alice", alice), ("olga", olga), ("bob", bob)):
+        client = page(user)
+        assert queries(client, f"/cases/{small.pk}/") == queries(client, f"/cases/{big.pk}/") == expected[who], who
