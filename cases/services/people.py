@@ -135,6 +135,11 @@ def custody_transfer(
         current = CustodyEpisode.objects.filter(person=person, ended_on__isnull=True).first()
         if current and on < current.started_on:
             raise field_error("on", f"The current custody began on {current.started_on}; a transfer cannot precede it.")
+        if current and (current.kind, current.facility_id, current.release_type, current.removed_to,
+                        current.sponsor_id) == (kind, facility.pk if facility else None, release_type, removed_to,
+                                                sponsor.pk if sponsor else None):
+            # A repeated submit (or a second advocate recording the same news) adds nothing.
+            raise field_error("kind", f"This person has been in this custody since {current.started_on}.")
         new = CustodyEpisode(
             person=person, kind=kind, facility=facility, release_type=release_type, removed_to=removed_to,
             sponsor=sponsor, started_on=on,

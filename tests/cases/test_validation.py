@@ -247,7 +247,8 @@ def test_release_to_a_denied_sponsor_is_400_on_sponsor(alice, alice_api, case, c
 
 
 def test_reopening_a_past_episode_while_another_is_open_is_400_on_ended_on(alice, alice_api, mother, facility):
-    services.custody_transfer(actor=alice, person=mother, kind="ice_detention", facility=facility, on=days_ago(10))
+    other = f.FacilityFactory(name="Otay Mesa Detention Center")
+    services.custody_transfer(actor=alice, person=mother, kind="ice_detention", facility=other, on=days_ago(10))
     past = mother.custody_episodes.get(ended_on__isnull=False)
     before = row_counts()
     r = alice_api.patch(f"/api/v1/custody-episodes/{past.pk}/", {"version": past.version, "ended_on": None})
@@ -319,3 +320,12 @@ def test_proceeding_for_a_person_of_another_family_is_400_on_person(alice_api, c
     r = alice_api.post("/api/v1/proceedings/", {"case": case.pk, "person": other_family["person"].pk,
                                                 "kind": "family_court"})
     assert_refused(r, "person", before)
+
+
+def test_the_same_custody_twice_is_400_on_kind(alice_api, mother):
+    """A double submit (or a second advocate recording the same news) records one transfer."""
+    body = {"kind": "released", "release_type": "parole", "on": iso(days_ago(1))}
+    assert alice_api.post(f"/api/v1/people/{mother.pk}/transfer-custody/", body).status_code == 201
+    before = row_counts()
+    r = alice_api.post(f"/api/v1/people/{mother.pk}/transfer-custody/", body)
+    assert_refused(r, "kind", before)

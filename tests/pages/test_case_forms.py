@@ -1,0 +1,115 @@
+"""Bad input on the case page: a 400 with the error beside the field it concerns, everything the
+advocate typed still in the form (in its opened <details>), and nothing changed. A service's
+refusal (a rule of the domain, not of the form) comes back the same way."""
+import re
+
+import pytest
+from .test_case_pages import html, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def post(page_for, family, name: str, data: dict):  # noqa: ANN001, ANN201
+    before = snapshot(family)
+    response = page_for("alice").post(f"/cases/{family.case.pk}/do/{name}/", data)
+    assert response.status_code == 400, html(response)
+    assert snapshot(family) == before, "a refused form changed something"
+    return html(response)
+
+
+def opened(body: str, name: str) -> str:
+    """The <details> of one transition form, which must be open."""
+    match = re.search(rf'<details class="transition" open>\s*<summary>[^<]*</summary>\s*'
+                      rf'<form method="post" action="/cases/\d+/do/{name}/".*?</details>', body, re.S)
+    assert match, f"the {name} form is not shown open"
+    return match.group(0)
+
+
+def error_beside(form: str, field: str) -> str:
+    match = re.search(rf'<div class="error" id="id_{field}_error">(.*?)</div>', form, re.S)
+    assert match, f"no error beside {field}"
+    control = re.search(rf'<(?:input|select|textarea)[^>]* id="id_{field}"[^>]*>', form).group(0)
+    assert f"id_{field}_error" in control and 'aria-invalid="true"' in control
+    return match.group(1)
+
+
+def test_a_transfer_with_a_bad_date_keeps_what_was_typed(family, page_for):  # noqa: ANN001
+    form = opened(post(page_for, family, "transfer", {
+        "person": family.mother.pk, "kind": "ice_detention", "facility": family.other_facility.pk,
+        "on": "31/02/2026", "removed_to": "",
+    }), "transfer")
+    assert "Enter a valid date." in error_beside(form, "transfer_on")
+    assert 'value="31/02/2026"' in form
+    assert re.search(rf'<option value="{family.other_facility.pk}" selected>', form)
+    assert re.search(r'<option value="ice_detention" selected>', form)
+
+
+def test_a_transfer_to_an_unknown_kind_is_refused_beside_the_field(family, page_for):  # noqa: ANN001
+    form = opened(post(page_for, family, "transfer", {
+        "person": family.mother.pk, "kind": "moon_base", "on": family.today.isoformat()}), "transfer")
+    assert "Select a valid choice." in error_beside(form, "transfer_kind")
+
+
+def test_a_person_of_another_family_is_not_a_choice(family, gamma_case, page_for):  # noqa: ANN001
+    stranger = gamma_case.people.get()
+    form = opened(post(page_for, family, "transfer", {
+        "person": stranger.pk, "kind": "released", "on": family.today.isoformat()}), "transfer")
+    assert "Select a valid choice." in error_beside(form, "transfer_person")
+    assert "Rosa" not in form
+
+
+def test_the_service_refuses_an_outcome_under_review_and_says_why(family, page_for):  # noqa: ANN001
+    """The form is fine; the domain is not: a judge is already reviewing this negative finding."""
+    form = opened(post(page_for, family, "interview", {
+        "process": family.fear_requested.pk, "outcome": "positive", "decided_on": family.today.isoformat()}),
+        "interview")
+    assert "An immigration judge is already reviewing this finding." in error_beside(form, "interview_outcome")
+    assert re.search(rf'<option value="{family.fear_requested.pk}" selected>', form)
+    family.fear_requested.refresh_from_db()
+    assert family.fear_requested.outcome == "negative"
+
+
+def test_a_hearing_with_a_bad_time_is_refused_and_the_purpose_kept(family, page_for):  # noqa: ANN001
+    body = post(page_for, family, "hearing", {
+        "proceeding": family.proceeding.pk, "scheduled_at": "not a time", "purpose": "Bond hearing"})
+    form = opened(body, "hearing")
+    assert "Enter a valid date/time." in error_beside(form, "hearing_scheduled_at")
+    assert 'value="Bond hearing"' in form
+
+
+def test_sharing_with_nobody_we_know_gets_one_answer(family, page_for):  # noqa: ANN001
+    form = opened(post(page_for, family, "share", {"email": "nobody@example.test", "access": "view"}), "share")
+    assert "We could not share with that person or organisation." in error_beside(form, "share_email")
+    assert 'value="nobody@example.test"' in form
+    both = opened(post(page_for, family, "share", {"email": "", "organization": "", "access": "view"}), "share")
+    assert "Give either a person&#x27;s email or an organisation&#x27;s identifier." in both
+
+
+def test_revoking_a_revoked_share_is_a_clear_error(family, page_for):  # noqa: ANN001
+    client = page_for("alice")
+    assert client.post(f"/cases/{family.case.pk}/do/unshare/", {"share": family.share.pk}).status_code == 302
+    body = post(page_for, family, "unshare", {"share": family.share.pk})
+    assert "That share is no longer open: nothing was changed." in body
+
+
+def test_an_empty_note_is_refused_and_a_long_one_kept(family, page_for):  # noqa: ANN001
+    assert "This field is required." in error_beside(opened(post(page_for, family, "note", {"body": ""}), "note"),
+                                                     "note_body")
+    long = "Llamó la tía. " * 400
+    form = opened(post(page_for, family, "note", {"body": long}), "note")
+    assert "Ensure this value has at most 5000 characters" in error_beside(form, "note_body")
+    assert long.strip() in form
+
+
+def test_a_double_submit_records_one_transfer(family, page_for):  # noqa: ANN001
+    """The browser sends the form twice (a double tap): the second is the same custody, refused."""
+    client = page_for("alice")
+    data = {"person": family.mother.pk, "kind": "ice_detention", "facility": family.other_facility.pk,
+            "on": family.today.isoformat()}
+    assert client.post(f"/cases/{family.case.pk}/do/transfer/", data).status_code == 302
+    before = snapshot(family)
+    second = client.post(f"/cases/{family.case.pk}/do/transfer/", data)
+    assert second.status_code == 400
+    assert "This person has been in this custody since" in error_beside(opened(html(second), "transfer"),
+                                                                        "transfer_kind")
+    assert snapshot(family) == before, "no second custody episode, no second history entry"
