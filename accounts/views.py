@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import services
-from .models import Membership, User
+from .models import Membership, Organization, User
 from .roles import CAN_MANAGE_MEMBERS, Role
 from .selectors import SESSION_ORG, active_memberships, current_membership
 
@@ -81,6 +81,28 @@ def _invite_email(request: HttpRequest, user: User, organization_name: str) -> N
               % {"org": organization_name, "link": link}, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 
+def _invite(request: HttpRequest, org: Organization, invite: InviteForm) -> HttpResponse | None:
+    """Add a member; a newcomer (or one who never used their link) gets a link to set a password.
+    None when the invitation was refused (the error is on the form)."""
+    email = invite.cleaned_data["email"].lower()
+    user = User.objects.filter(email=email).first()
+    if user and Membership.objects.filter(user=user, organization=org, is_active=True).exists():
+        if user.has_usable_password():
+            invite.add_error("email", _("This person is already a member: change their role in the list."))
+            return None
+        _invite_email(request, user, org.name)  # the first link was lost or ran out
+        messages.success(request, _("The invitation was sent again."))
+        return HttpResponseRedirect(reverse("members"))
+    with transaction.atomic():  # a refused invitation leaves no account behind
+        if user is None:
+            user = User.objects.create_user(email, None, language=request.user.language)
+        services.membership_add(organization=org, user=user, role=invite.cleaned_data["role"], actor=request.user)
+    if not user.has_usable_password():
+        _invite_email(request, user, org.name)
+    messages.success(request, _("%(email)s is now a member.") % {"email": email})
+    return HttpResponseRedirect(reverse("members"))
+
+
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
     current = _admin_membership(request)
@@ -89,29 +111,21 @@ def members(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("do") == "invite" and invite.is_valid():
-                email = invite.cleaned_data["email"].lower()
-                with transaction.atomic():  # a refused invitation leaves no account behind
-                    user = User.objects.filter(email=email).first()
-                    new = user is None
-                    if new:
-                        user = User.objects.create_user(email, None, language=request.user.language)
-                    services.membership_add(organization=org, user=user, role=invite.cleaned_data["role"],
-                                            actor=request.user)
-                if new:
-                    _invite_email(request, user, org.name)
-                messages.success(request, _("%(email)s is now a member.") % {"email": email})
-                return HttpResponseRedirect(reverse("members"))
+                done = _invite(request, org, invite)
+                if done:
+                    return done
             if request.POST.get("do") in ("role", "deactivate"):
                 raw = request.POST.get("membership", "")
                 membership = get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
-                if request.POST["do"] == "role":
+                if membership.user_id == request.user.pk:
+                    # An organisation is never left without the admin who could undo the change.
+                    messages.error(request, _("Ask another admin to change or end your own membership."))
+                elif request.POST["do"] == "role":
                     form = RoleForm(request.POST)
                     if form.is_valid():
                         services.membership_change_role(membership=membership, role=form.cleaned_data["role"],
                                                         actor=request.user)
                         messages.success(request, _("Role changed."))
-                elif membership.user_id == request.user.pk:
-                    messages.error(request, _("You cannot deactivate yourself."))
                 else:
                     services.membership_deactivate(membership=membership, actor=request.user)
                     messages.success(request, _("Membership deactivated."))
