@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve test worker beat bench bench-advocacy clean
+.PHONY: run install migrate demo serve test screenshots worker beat bench bench-advocacy clean
 
 run: migrate demo serve  ## install, migrate, load the demo, serve on http://127.0.0.1:8000
 
@@ -28,6 +28,9 @@ serve: install
 
 test: install  ## the whole suite; DATABASE_URL picks PostgreSQL, default SQLite
 	$(VENV)/bin/pytest
+
+screenshots: install  ## the browser journeys in Chromium, saving the README's screenshots to docs/
+	SCREENSHOTS_DIR=docs $(VENV)/bin/pytest tests/browser -q
 
 worker: install  ## a Celery worker (needs CELERY_BROKER_URL)
 	$(VENV)/bin/celery -A config worker -l info
