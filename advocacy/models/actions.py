@@ -67,6 +67,9 @@ class Action(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The one-time token of the builder form that created the action: a second submit of the same
+    # form (a double click, a retried request) finds this action instead of creating another.
+    request_token = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +79,9 @@ class Action(models.Model):
         constraints = [
             enum_check("status", ActionStatus, "action"),
             enum_check("supporter_editing", SupporterEditing, "action"),
+            # Two racing submits of one form: the second insert fails here and finds the first
+            # (services.actions.action_create, which also looks the token up through this index).
+            models.UniqueConstraint(fields=["organization", "request_token"], name="one_action_per_request_token"),
         ]
         indexes = [
             # The beat tasks: published actions whose deadline passed; actions that may be won.

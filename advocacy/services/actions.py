@@ -5,11 +5,12 @@ one transaction. The letter templates are checked against the live, consent-filt
 time they are saved: a template may not name a fact no consenting family supports.
 """
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
@@ -91,27 +92,46 @@ def _check_letters(action: Action, case_ids: list[int]) -> None:
     check_template(action=action, facts=facts_for(action, case_ids))
 
 
+def _created_with(organization: Organization, request_token: uuid.UUID | None) -> Action | None:
+    if request_token is None:
+        return None
+    return Action.objects.filter(organization=organization, request_token=request_token).first()
+
+
 def action_create(
     *, actor: User, organization: Organization, cases: list[Case], fixed_targets: list[DecisionMaker] | None = None,
-    **fields: Any,
+    request_token: uuid.UUID | None = None, **fields: Any,
 ) -> Action:
+    """Create a draft. With a `request_token` (the builder form's one-time token), a second call
+    with the same token - a double submit, even one racing the first - returns the first action."""
     if not has_role_in(user=actor, organization=organization, roles=CAN_CREATE_ACTIONS):
         raise PermissionDenied(_("Only the organisation's admins, advocates and organizers may create actions."))
+    existing = _created_with(organization, request_token)
+    if existing is not None:
+        return existing
     cases = _visible_cases(actor, cases)
     fields.setdefault("languages", [Language.EN])
     if not fields.get("slug"):
         fields["slug"] = _unique_slug(fields.get("title", ""))
-    action = Action(organization=organization, created_by=actor, **fields)
+    action = Action(organization=organization, created_by=actor, request_token=request_token, **fields)
     _check_fixed_targets(organization.pk, fixed_targets or [])
-    with transaction.atomic():
-        _clean(action, has_fixed_targets=bool(fixed_targets))
-        _check_letters(action, [c.pk for c in cases])
-        action.save()
-        action.fixed_targets.set(fixed_targets or [])
-        ActionCase.objects.bulk_create([ActionCase(action=action, case=c, added_by=actor) for c in cases])
-        grant_owner_perms(action)
-        for case in cases:
-            advocacy_link_record(actor=actor, case=case, action_id=action.pk, linked=True)
+    try:
+        # A savepoint: a racing submit of the same form fails on one_action_per_request_token
+        # once the first commits, and the caller's transaction (if any) stays usable to find it.
+        with transaction.atomic():
+            _clean(action, has_fixed_targets=bool(fixed_targets))
+            _check_letters(action, [c.pk for c in cases])
+            action.save()
+            action.fixed_targets.set(fixed_targets or [])
+            ActionCase.objects.bulk_create([ActionCase(action=action, case=c, added_by=actor) for c in cases])
+            grant_owner_perms(action)
+            for case in cases:
+                advocacy_link_record(actor=actor, case=case, action_id=action.pk, linked=True)
+    except IntegrityError:
+        existing = _created_with(organization, request_token)
+        if existing is None:
+            raise
+        return existing
     return action
 
 
@@ -141,14 +161,15 @@ def action_update(
         added: list[Case] = []
         removed: list[int] = []
         if cases is not None:
-            if not cases:
-                raise _error("cases", _("Choose at least one family."), "required")
             added = [c for c in cases if c.pk not in current_ids]
             if added:
                 _visible_cases(actor, added)
-            # A family the editor cannot see (a partner's edit) stays linked: they cannot name it.
+            # A family the editor cannot see (a partner's edit) stays linked: they cannot name it,
+            # so a partner who sees none of the families sends none and keeps them all.
             seen = set(cases_with_perm(actor, VIEW, Case.objects.filter(pk__in=current_ids)).values_list("pk", flat=True))
             new_ids = {c.pk for c in cases} | {pk for pk in current_ids if pk not in seen}
+            if not new_ids:
+                raise _error("cases", _("Choose at least one family."), "required")
             removed = [pk for pk in current_ids if pk not in new_ids]
             current_ids = sorted(new_ids)
         if fixed_targets is not None:

@@ -1,7 +1,10 @@
 """Building, checking, publishing and ending actions, through the API."""
 import datetime as dt
+import threading
+import uuid
 
 import pytest
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from advocacy.models import Action, ActionCase
@@ -9,7 +12,7 @@ from cases import services
 from cases.models import CaseEvent
 from tests.cases.helpers import client_for
 
-from .conftest import SEED_LIKE_BODY
+from .conftest import SEED_LIKE_BODY, make_action
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +208,63 @@ def test_a_partner_editing_the_families_keeps_those_it_cannot_see(olga, alice, b
     assert r.status_code == 200, r.content
     assert set(ActionCase.objects.filter(action=a).values_list("case_id", flat=True)) == {consented_case.pk,
                                                                                          hidden.pk}
+
+
+def test_a_partner_who_sees_none_of_the_families_edits_and_keeps_them(olga, bob, draft, consented_case):  # noqa: ANN001
+    from advocacy.services import actions as action_services
+
+    action_services.action_share_create(actor=olga, action=draft, access="change", user=bob)
+    a = Action.objects.get(pk=draft.pk)
+    updated = action_services.action_update(actor=bob, action=a, version=a.version, cases=[], goal=250)
+    assert updated.goal == 250
+    assert list(ActionCase.objects.filter(action=a).values_list("case_id", flat=True)) == [consented_case.pk]
+    assert not CaseEvent.objects.filter(case=consented_case, action="advocacy.unlinked").exists()
+
+
+def test_the_same_request_token_creates_one_action(olga, alpha, consented_case, director):  # noqa: ANN001
+    token = uuid.uuid4()
+    first = make_action(olga, [consented_case], fixed_targets=[director], request_token=token)
+    again = make_action(olga, [consented_case], fixed_targets=[director], request_token=token)
+    assert again.pk == first.pk
+    assert Action.objects.count() == 1
+    assert CaseEvent.objects.filter(case=consented_case, action="advocacy.linked").count() == 1
+    other = make_action(olga, [consented_case], fixed_targets=[director], request_token=uuid.uuid4())
+    assert other.pk != first.pk and Action.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="Needs real concurrent connections; SQLite serialises writers anyway.")
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_creates_with_one_request_token_make_one_action(olga, consented_case, director,
+                                                                   monkeypatch):  # noqa: ANN001
+    """Both calls pass the look-up before either inserts: the unique constraint makes the second
+    insert fail once the first commits, and the second call returns the first action."""
+    from advocacy.services import actions as action_services
+
+    barrier = threading.Barrier(2, timeout=10)
+    check_letters = action_services._check_letters
+
+    def both_checked(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        check_letters(*args, **kwargs)
+        barrier.wait()  # each call is inside its transaction, past the look-up, about to insert
+
+    monkeypatch.setattr(action_services, "_check_letters", both_checked)
+    token = uuid.uuid4()
+    results: list[int] = []
+
+    def create() -> None:
+        try:
+            results.append(make_action(olga, [consented_case], fixed_targets=[director], request_token=token).pk)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert len(results) == 2 and results[0] == results[1]
+    assert list(Action.objects.values_list("pk", flat=True)) == [results[0]]
+    assert CaseEvent.objects.filter(case=consented_case, action="advocacy.linked").count() == 1
