@@ -2,12 +2,14 @@
 current facts, and an action's page (publish and close, progress, delivery report, exports,
 printable batches). Reads start from the caller's selectors (404 outside them); writes call the
 same services as the API; supporters' details appear only to holders of the supporters right."""
+import uuid
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -53,7 +55,9 @@ class ActionForm(ServiceErrors, forms.ModelForm):
                                                    queryset=DecisionMaker.objects.none(),
                                                    widget=forms.CheckboxSelectMultiple)
     spanish = forms.BooleanField(label=gettext_lazy("Offer the action in Spanish too"), required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    # The form's one-time token (a new action only): a second submit of it finds the first action.
+    request_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Action
@@ -65,19 +69,57 @@ class ActionForm(ServiceErrors, forms.ModelForm):
             "letter_body_es": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
             "deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
+        labels = {
+            "title_es": gettext_lazy("Title (Spanish)"), "intro_es": gettext_lazy("Intro (Spanish)"),
+            "letter_subject_es": gettext_lazy("Letter subject (Spanish)"),
+            "letter_body_es": gettext_lazy("Letter body (Spanish)"),
+        }
 
     def __init__(self, *args: Any, user: Any, organization_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cases"].queryset = visible_cases(user=user).filter(organization_id=organization_id) \
+        linked = [link.case_id for link in self.instance.action_cases.all()] if self.instance.pk else []
+        visible = visible_cases(user=user)
+        # The action's families the editor cannot see (a partner's edit): never offered, never
+        # named, and kept linked by the service whatever the form sends.
+        seen = set(visible.filter(pk__in=linked).values_list("pk", flat=True)) if linked else set()
+        self.hidden_case_ids = sorted(set(linked) - seen)
+        self.fields["cases"].queryset = visible.filter(Q(organization_id=organization_id) | Q(pk__in=seen)) \
             .order_by("reference")
         self.fields["fixed_targets"].queryset = DecisionMaker.objects.filter(
             usable_by(organization_id), active=True).exclude(kind__in=("us_senator", "us_representative")) \
             .order_by("name")
+        self.fields["fixed_targets"].label_from_instance = lambda dm: dm.name  # "Field Office Director, ICE San Diego"
         if self.instance.pk:
+            del self.fields["request_token"]
             self.fields["spanish"].initial = Language.ES in self.instance.languages
             self.fields["version"].initial = self.instance.version
-            self.fields["cases"].initial = [link.case_id for link in self.instance.action_cases.all()]
+            self.fields["cases"].initial = sorted(seen)
+            if self.hidden_case_ids:
+                self.fields["cases"].required = False
+                self.fields["cases"].help_text = gettext_lazy("Families you cannot see stay linked to this action.")
             self.fields["fixed_targets"].initial = [dm.pk for dm in self.instance.fixed_targets.all()]
+        else:
+            del self.fields["version"]
+            self._keep_request_token()
+
+    def _keep_request_token(self) -> None:
+        """A token made when the form is first shown, carried by every re-render of it (a bound
+        form without a usable one - an old page - gets a fresh one for its next submit)."""
+        if not self.is_bound:
+            self.fields["request_token"].initial = uuid.uuid4()
+            return
+        name = self.add_prefix("request_token")
+        try:
+            uuid.UUID(str(self.data.get(name, "")))
+        except ValueError:
+            self.data = self.data.copy()
+            self.data[name] = str(uuid.uuid4())
+
+    def clean(self) -> dict:
+        # A hidden field's error has no place next to a field: it goes above the form, as what to do.
+        if any([self._errors.pop(field.name, None) for field in self.hidden_fields()]):
+            self.add_error(None, _("Reload the page and apply your change again."))
+        return super().clean()
 
     def validate_unique(self) -> None:
         pass  # the service checks the slug, with a field error
@@ -108,10 +150,13 @@ def action_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _case_ids(request: HttpRequest, raw: list) -> list[int]:
-    """The families named in the form, among those the user can see."""
+def _case_ids(request: HttpRequest, form: ActionForm) -> list[int]:
+    """The families the letters would draw on: those ticked, among those the user can see, and an
+    edited action's families the user cannot see (they stay linked whatever the form says)."""
+    raw = request.POST.getlist("cases") if request.method == "POST" else form.initial.get("cases", [])
     ids = [int(pk) for pk in raw if str(pk).isdigit()]
-    return sorted(visible_cases(user=request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    ticked = visible_cases(user=request.user).filter(pk__in=ids).values_list("pk", flat=True) if ids else []
+    return sorted({*ticked, *form.hidden_case_ids})
 
 
 def _draft(request: HttpRequest, organization: Any) -> Action:
@@ -144,17 +189,18 @@ def _builder(request: HttpRequest, *, action: Action | None) -> HttpResponse:
     if previewing and request.headers.get("HX-Request"):
         # htmx: the letter as the organizer types it, from the facts as they stand now.
         return render(request, "advocacy/staff/_preview.html", _preview(
-            _draft(request, organization), language, _case_ids(request, request.POST.getlist("cases"))))
+            _draft(request, organization), language, _case_ids(request, form)))
     if request.method == "POST" and not previewing and form.is_valid():
         cases, targets = list(form.cleaned_data["cases"]), list(form.cleaned_data["fixed_targets"])
         try:
             if action is None:
+                # A second submit of the same form (its token) redirects to the action the first made.
                 saved = services.action_create(actor=request.user, organization=organization, cases=cases,
-                                               fixed_targets=targets, **form.service_fields())
+                                               fixed_targets=targets, request_token=form.cleaned_data["request_token"],
+                                               **form.service_fields())
             else:
                 saved = services.action_update(actor=request.user, action=action, cases=cases, fixed_targets=targets,
-                                               version=form.cleaned_data["version"] or action.version,
-                                               **form.service_fields())
+                                               version=form.cleaned_data["version"], **form.service_fields())
         except ValidationError as exc:
             form.add_service_errors(exc)
         except StaleVersion:
@@ -163,11 +209,11 @@ def _builder(request: HttpRequest, *, action: Action | None) -> HttpResponse:
             messages.success(request, _("Action saved."))
             return HttpResponseRedirect(reverse("staff-action", args=[saved.pk]))
     if request.method == "POST":
-        shown = _preview(_draft(request, organization), language, _case_ids(request, request.POST.getlist("cases")))
+        shown = _preview(_draft(request, organization), language, _case_ids(request, form))
     elif action is not None:
-        shown = _preview(action, language, None)
+        shown = _preview(action, language, None)  # the action's own families, seen or not
     else:
-        shown = _preview(instance, language, _case_ids(request, initial.get("cases", [])))
+        shown = _preview(instance, language, _case_ids(request, form))
     failed = request.method == "POST" and not previewing
     return render(request, "advocacy/staff/action_form.html", {"section": "actions", "form": form, "action": action,
                                                                **shown}, status=400 if failed else 200)

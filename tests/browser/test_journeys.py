@@ -70,6 +70,7 @@ def test_an_organizer_builds_and_publishes_an_action_whose_preview_states_the_re
     page.goto(f"/cases/{consented_case.pk}/")
     page.get_by_role("link", name="Create an action from this case").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New action")
+    expect(page.locator(".builder-form")).to_contain_text("facts such as {{ families.in_ice_custody }}")
     preview = page.get_by_test_id("preview-body")
     one = in_ice_custody([consented_case.pk])
     expect(preview).to_contain_text(f"{one} of the 1 families")
@@ -81,7 +82,7 @@ def test_an_organizer_builds_and_publishes_an_action_whose_preview_states_the_re
     assert (one, both) == (1, 1)
 
     page.get_by_role("textbox", name="Title", exact=True).fill("Reunite the Calexico families")
-    page.get_by_label(director.salutation).check()
+    page.get_by_label(director.name).check()
     screenshot(page, "action-builder")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Action saved.")
