@@ -1,6 +1,7 @@
 """Thin viewsets: the queryset is the caller's selector (404 outside it), writes call one service."""
 import csv
 import io
+import uuid
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -8,7 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.exceptions import ValidationError
@@ -83,10 +85,21 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         fresh = self.get_queryset().get(pk=action.pk)
         return Response(s.ActionDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=s.ActionCreateInput, responses={201: s.ActionDetailSerializer})
+    @extend_schema(request=s.ActionCreateInput, responses={201: s.ActionDetailSerializer}, parameters=[
+        OpenApiParameter("Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, description=(
+            "A UUID the client makes once per action it means to create: a retried or repeated request "
+            "with the same key returns the action the first one created instead of a second one."))])
     def create(self, request: Request) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        token = None
+        if key is not None:
+            try:
+                token = uuid.UUID(key)
+            except ValueError:
+                raise ValidationError({"Idempotency-Key": ["Send a UUID, or no Idempotency-Key header."]}) from None
         data = _valid(s.ActionCreateInput, request, self)
-        return self.respond(services.action_create(actor=request.user, **data), status.HTTP_201_CREATED)
+        created = services.action_create(actor=request.user, request_token=token, **data)
+        return self.respond(created, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ActionUpdateInput, responses=s.ActionDetailSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:

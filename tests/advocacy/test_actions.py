@@ -33,6 +33,18 @@ def test_organizer_creates_an_action_from_a_case_she_can_see(olga, consented_cas
     assert event.after == {"action": data["id"]}
 
 
+def test_a_repeated_create_with_one_idempotency_key_makes_one_action(olga, consented_case, congress):  # noqa: ANN001
+    api, key = client_for(olga), "8a0c1d9e-3f47-4b8a-9a55-2f1c0e6b7d21"
+    first = api.post("/api/v1/actions/", _body(consented_case), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    again = api.post("/api/v1/actions/", _body(consented_case), format="json", HTTP_IDEMPOTENCY_KEY=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] and Action.objects.count() == 1
+    other = api.post("/api/v1/actions/", _body(consented_case), format="json")
+    assert other.status_code == 201 and Action.objects.count() == 2  # without a key, a new action
+    bad = api.post("/api/v1/actions/", _body(consented_case), format="json", HTTP_IDEMPOTENCY_KEY="twice")
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json() and Action.objects.count() == 2
+
+
 def test_a_case_the_creator_cannot_see_is_answered_like_one_that_does_not_exist(charlie, gamma, consented_case):  # noqa: ANN001
     body = _body(consented_case, organization=gamma.pk)
     r = client_for(charlie).post("/api/v1/actions/", body, format="json")
