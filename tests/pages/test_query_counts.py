@@ -6,6 +6,7 @@ from django.test import Client
 
 from cases import services
 from cases.models import CaseEvent, CustodyEpisode, Hearing
+from tests import factories as f
 from tests.cases.helpers import days_ago
 from tests.cases.test_query_counts import AUTH, queries, seed, seed_family
 
@@ -76,10 +77,11 @@ def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facili
     for i in range(60):  # more history than the page shows
         big.refresh_from_db()
         services.case_update(actor=alice, case=big, version=big.version, summary=f"Update {i}")
-    for case in (small, big):
+    otay = f.FacilityFactory(name="Otay Mesa Detention Center")
+    for case in (small, big):  # a transfer among the latest history entries: the timeline names facilities
         services.share_create(actor=alice, case=case, access="view", user=bob)
         services.custody_transfer(actor=alice, person=case.people.order_by("pk")[0], kind="ice_detention",
-                                  facility=facility, on=days_ago(1))
+                                  facility=otay, on=days_ago(1))
     assert CustodyEpisode.objects.filter(person__case=big).count() == 19
     assert Hearing.objects.filter(proceeding__case=big).count() == 4
     assert CaseEvent.objects.filter(case=big).count() > 100
