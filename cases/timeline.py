@@ -1,11 +1,14 @@
 """The case page's timeline: each history event as a translated label and 'Field: before → after'
 lines. Values a reader may not see were redacted to None before they get here; facilities are
 named with one query for the whole page."""
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .models import CaseEvent, Facility
@@ -14,7 +17,7 @@ from .models import CaseEvent, Facility
 SKIPPED = frozenset({"id", "version", "case", "person", "created_by", "updated_by", "created_at", "updated_at",
                      "consent_recorded_by", "consent_recorded_at", "a_number_index", "detained_since", "action",
                      # ids that name people or organisations; the event label says enough
-                     "user", "organization", "sponsor"})
+                     "user", "organization", "sponsor", "proceeding", "author"})
 
 LABELS: dict[str, Any] = {
     "reference": _("Reference"), "separated_on": _("Separated on"), "separation_place": _("Place of separation"),
@@ -42,15 +45,28 @@ def _field(subject_type: str, key: str):  # noqa: ANN202
         return None
 
 
-def _value(field, key: str, value: Any, facilities: dict[int, str]) -> str:  # noqa: ANN001
+def _value(field, key: str, value: Any, facilities: dict[int, str], redacted: bool) -> str:  # noqa: ANN001
     if value is None:
-        return str(HIDDEN) if field is not None and key in _redactable(field) else "—"
+        return str(HIDDEN) if redacted and field is not None and key in _redactable(field) else "—"
     if value == "":
         return "—"
     if key == "facility":
         return facilities.get(value, "—")
+    kind = field.get_internal_type() if field is not None else ""
+    if kind in ("DateField", "DateTimeField") and isinstance(value, str):
+        return _when(kind, value)
     choices = dict(getattr(field, "flatchoices", None) or ())
     return str(choices.get(value, value))
+
+
+def _when(kind: str, value: str) -> str:
+    """'2026-10-14' as '14 Oct 2026'; a moment in the reader's time zone, to the minute."""
+    try:
+        if kind == "DateField":
+            return date_format(dt.date.fromisoformat(value), "j M Y")
+        return date_format(timezone.localtime(dt.datetime.fromisoformat(value)), "j M Y H:i")
+    except ValueError:
+        return value
 
 
 def _redactable(field) -> frozenset[str]:  # noqa: ANN001
@@ -59,8 +75,9 @@ def _redactable(field) -> frozenset[str]:  # noqa: ANN001
     return PII_FIELDS.get(field.model._meta.model_name, frozenset())
 
 
-def describe(events: Iterable[CaseEvent]) -> list[CaseEvent]:
-    """Set `event.lines` on each event; one query names every facility the events mention."""
+def describe(events: Iterable[CaseEvent], *, redacted: bool) -> list[CaseEvent]:
+    """Set `event.lines` on each event; one query names every facility the events mention. For a
+    redacted reader, a value that is None may be one they may not see: it reads "(hidden)"."""
     events = list(events)
     ids = {e.after.get("facility") for e in events} | {e.before.get("facility") for e in events}
     ids = {i for i in ids if isinstance(i, int)}
@@ -72,13 +89,13 @@ def describe(events: Iterable[CaseEvent]) -> list[CaseEvent]:
                 continue
             before, after = event.before.get(key), event.after.get(key)
             field = _field(event.subject_type, key)
-            if after in (None, "") and before in (None, "") and not (field and key in _redactable(field)):
+            if after in (None, "") and before in (None, "") and not (redacted and field and key in _redactable(field)):
                 continue
             label = str(LABELS.get(key, key.replace("_", " ").capitalize()))
             if key in event.before and key in event.after and before != after:
-                lines.append(f"{label}: {_value(field, key, before, facilities)} → "
-                             f"{_value(field, key, after, facilities)}")
+                lines.append(f"{label}: {_value(field, key, before, facilities, redacted)} → "
+                             f"{_value(field, key, after, facilities, redacted)}")
             elif key in event.after:
-                lines.append(f"{label}: {_value(field, key, after, facilities)}")
+                lines.append(f"{label}: {_value(field, key, after, facilities, redacted)}")
         event.lines = lines
     return events
