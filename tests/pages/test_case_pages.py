@@ -148,3 +148,5 @@ def test_dashboard(family, page_for, who):  # noqa: ANN001
     assert body.count(f'href="/cases/{family.case.pk}/"') >= (3 if who in READERS else 0)
     assert listed(body, family.case) is (who in READERS)
     assert ("Ana" in body) is (who in FULL_READERS)
+    if who in READERS:  # each judge-review deadline says whether the review was asked for
+        assert "Not requested" in body and "IJ review requested" in body
