@@ -1,5 +1,7 @@
 """The case page's forms: one per transition. Shapes only - every rule is the service's, and a
 service's refusal comes back onto the field it concerns."""
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -27,12 +29,17 @@ class ServiceErrors:
 
 
 class CaseForm(ServiceErrors, forms.Form):
-    """A form about one family: its choices are that family's people, sponsors, processes."""
+    """A form about one family: its choices are that family's people, sponsors, processes. Each
+    rendering carries a fresh one-time token (kept when the form comes back with errors), so the
+    same submission sent twice makes one change (see cases.views.case_transition)."""
+
+    once = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         kwargs.setdefault("auto_id", f"id_{self.prefix_name}_%s")
         super().__init__(*args, **kwargs)
         self.case = case
+        self.fields["once"].initial = uuid.uuid4
 
     prefix_name = "form"
 

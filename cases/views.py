@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from accounts.selectors import has_role_in
 from . import forms as f
 from . import selectors, services
 from .filters import CaseFilter, CaseSearchFilter
-from .models import Case
+from .models import Case, UsedFormToken
 from .permissions import has_case_perm
 from .pii import redact
 from .timeline import describe
@@ -202,6 +203,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
+def _already_used(user: User, token: Any) -> bool:
+    """Claim the form's token in the caller's transaction; True if an earlier submit holds it. A
+    concurrent twin waits on the primary key until the first commits (then it is a replay) or
+    rolls back (then it goes ahead)."""
+    if token is None:
+        return False
+    try:
+        with transaction.atomic():
+            UsedFormToken.objects.create(token=token, user=user)
+    except IntegrityError:
+        return True
+    return False
+
+
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -212,13 +227,15 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     form = transition.form(request.POST, case=case)
     if form.is_valid():
         try:
-            transition.run(request.user, case, form.cleaned_data)
+            with transaction.atomic():
+                if _already_used(request.user, form.cleaned_data.get("once")):
+                    messages.info(request, _("That was already saved."))
+                else:
+                    transition.run(request.user, case, form.cleaned_data)
+                    messages.success(request, transition.done)
         except ValidationError as exc:
             form.add_service_errors(exc)
-        except PermissionDenied:
-            raise
         else:
-            messages.success(request, transition.done)
             return HttpResponseRedirect(reverse("staff-case", args=[case.pk]) + "#timeline")
     fresh = selectors.case_detail(user=request.user).get(pk=case.pk)
     return _case_page(request, fresh, bound=(name, form), status=400)

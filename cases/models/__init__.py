@@ -1,6 +1,6 @@
 from .case import Assignment, Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, ConsentLevel
 from .facilities import Facility, FieldOffice
-from .history import CaseEvent
+from .history import CaseEvent, UsedFormToken
 from .people import DETAINED_KINDS, CustodianKind, CustodyEpisode, Person, ReleaseType, detained_since_cutoff
 from .process import CredibleFearProcess, Hearing, Note, Proceeding, Sponsor
 
@@ -8,5 +8,5 @@ __all__ = [
     "DETAINED_KINDS", "Assignment", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare",
     "CaseUserObjectPermission", "ConsentLevel", "CredibleFearProcess", "CustodianKind",
     "CustodyEpisode", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
-    "ReleaseType", "Sponsor", "detained_since_cutoff",
+    "ReleaseType", "Sponsor", "UsedFormToken", "detained_since_cutoff",
 ]

@@ -35,3 +35,13 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):  # noqa: ANN201
         raise ValidationError("History entries cannot be deleted.")
+
+
+class UsedFormToken(models.Model):
+    """The one-time token of a submitted staff form, stored in the same transaction as the change
+    the form made. The same form sent again (a double tap, a resend after a timeout) finds it and
+    changes nothing; a refused change rolls back with its token, so the corrected form can go."""
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(auto_now_add=True, db_index=True)

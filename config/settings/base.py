@@ -184,6 +184,7 @@ CELERY_BEAT_SCHEDULE: dict = {
                       "schedule": env.float("LETTER_SWEEP_EVERY_SECONDS", default=60.0)},
     "close-due-actions": {"task": "advocacy.tasks.close_due_actions", "schedule": 60.0},
     "suggest-won-actions": {"task": "advocacy.tasks.suggest_won_actions", "schedule": 900.0},
+    "forget-used-form-tokens": {"task": "cases.tasks.forget_used_form_tokens", "schedule": 3600.0},
 }
 # One message at a time per worker process: with acks_late, a killed worker strands one letter, not
 # a prefetched dozen.

@@ -2,8 +2,13 @@
 advocate typed still in the form (in its opened <details>), and nothing changed. A service's
 refusal (a rule of the domain, not of the form) comes back the same way."""
 import re
+import threading
 
 import pytest
+from django.db import connection
+
+from cases.models import CaseEvent, CustodyEpisode
+
 from .test_case_pages import html, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +118,96 @@ def test_a_double_submit_records_one_transfer(family, page_for):  # noqa: ANN001
     assert "This person has been in this custody since" in error_beside(opened(html(second), "transfer"),
                                                                         "transfer_kind")
     assert snapshot(family) == before, "no second custody episode, no second history entry"
+
+
+def token_of(body: str, name: str) -> str:
+    """The one-time token the page put in a transition's form."""
+    form = re.search(rf'action="/cases/\d+/do/{name}/".*?</form>', body, re.S).group(0)
+    return re.search(r'name="once" value="([0-9a-f-]{36})"', form).group(1)
+
+
+@pytest.mark.parametrize(("name", "data", "count"), [
+    ("note", {"body": "Called the consulate."}, lambda fam: fam.case.notes.count()),
+    ("hearing", {"purpose": "Bond hearing", "scheduled_at": "2031-05-06T09:30"},
+     lambda fam: fam.proceeding.hearings.count()),
+    ("fear", {"kind": "credible"}, lambda fam: fam.mother.fear_processes.count()),
+])
+def test_the_same_form_sent_twice_makes_one_change(family, page_for, name, data, count):  # noqa: ANN001
+    """A double tap, or a resend after a timeout: the second arrives with the same token."""
+    client = page_for("alice")
+    token = token_of(html(client.get(f"/cases/{family.case.pk}/")), name)
+    extra = {"hearing": {"proceeding": family.proceeding.pk}, "fear": {"person": family.mother.pk}}.get(name, {})
+    before, events = count(family), CaseEvent.objects.filter(case=family.case).count()
+    first = client.post(f"/cases/{family.case.pk}/do/{name}/", {**data, **extra, "once": token})
+    second = client.post(f"/cases/{family.case.pk}/do/{name}/", {**data, **extra, "once": token}, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "That was already saved." in html(second)
+    assert count(family) == before + 1
+    assert CaseEvent.objects.filter(case=family.case).count() == events + 1
+    # A fresh page carries a fresh token: the same note written again on purpose is saved.
+    fresh = token_of(html(client.get(f"/cases/{family.case.pk}/")), name)
+    assert fresh != token
+
+
+def test_a_refused_form_keeps_its_token_and_the_corrected_one_goes_through(family, page_for):  # noqa: ANN001
+    client = page_for("alice")
+    token = token_of(html(client.get(f"/cases/{family.case.pk}/")), "note")
+    refused = client.post(f"/cases/{family.case.pk}/do/note/", {"body": "", "once": token})
+    assert refused.status_code == 400 and token_of(html(refused), "note") == token
+    notes = family.case.notes.count()
+    assert client.post(f"/cases/{family.case.pk}/do/note/", {"body": "Fixed.", "once": token}).status_code == 302
+    assert family.case.notes.count() == notes + 1
+
+
+def test_a_refused_service_call_releases_the_token(family, page_for):  # noqa: ANN001
+    """The transfer fails on its date (in the future); the same token then records the right one."""
+    client = page_for("alice")
+    token = token_of(html(client.get(f"/cases/{family.case.pk}/")), "transfer")
+    data = {"person": family.mother.pk, "kind": "ice_detention", "facility": family.other_facility.pk,
+            "once": token}
+    assert client.post(f"/cases/{family.case.pk}/do/transfer/", {**data, "on": "2031-01-01"}).status_code == 400
+    assert client.post(f"/cases/{family.case.pk}/do/transfer/",
+                       {**data, "on": family.today.isoformat()}).status_code == 302
+    assert CustodyEpisode.objects.get(person=family.mother, ended_on__isnull=True).facility == family.other_facility
+
+
+def test_old_tokens_are_forgotten(family, alice):  # noqa: ANN001
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    from cases.models import UsedFormToken
+    from cases.tasks import forget_used_form_tokens
+
+    old, new = (UsedFormToken.objects.create(token=uuid.uuid4(), user=alice) for _ in range(2))
+    UsedFormToken.objects.filter(pk=old.pk).update(used_at=timezone.now() - dt.timedelta(days=3))
+    assert forget_used_form_tokens.delay().get() == 1
+    assert list(UsedFormToken.objects.values_list("pk", flat=True)) == [new.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="Needs real concurrent connections; SQLite serialises writers anyway.")
+@pytest.mark.django_db(transaction=True)
+def test_two_racing_submits_of_one_form_make_one_note(family, page_for):  # noqa: ANN001
+    """Both requests start together; whichever claims the token second waits for the first to
+    commit and then changes nothing."""
+    token = token_of(html(page_for("alice").get(f"/cases/{family.case.pk}/")), "note")
+    clients = [page_for("alice") for _ in range(2)]
+    barrier, codes = threading.Barrier(2, timeout=10), []
+
+    def send(client) -> None:  # noqa: ANN001
+        try:
+            barrier.wait()
+            codes.append(client.post(f"/cases/{family.case.pk}/do/note/",
+                                     {"body": "Both at once.", "once": token}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert codes == [302, 302]
+    assert family.case.notes.filter(body="Both at once.").count() == 1
