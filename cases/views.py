@@ -18,14 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, User
-from accounts.roles import CAN_CREATE_ACTIONS, CHANGE, SHARE
+from accounts.roles import CAN_CREATE_ACTIONS, CHANGE, SHARE, VIEW_PII
 from accounts.selectors import has_role_in
 
 from . import forms as f
 from . import selectors, services
 from .filters import CaseFilter, CaseSearchFilter
 from .models import Case, UsedFormToken
-from .permissions import has_case_perm
+from .permissions import case_perms
 from .pii import redact
 from .timeline import describe
 
@@ -164,9 +164,9 @@ TRANSITIONS: dict[str, Transition] = {
 def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm] | None = None,
                status: int = 200) -> HttpResponse:
     user = request.user
-    pii = case.pk in _pii_ids(user, {case.pk})
-    can_change = has_case_perm(user, CHANGE, case)
-    can_share = can_change and has_case_perm(user, SHARE, case)
+    perms = case_perms(user, case)
+    pii, can_change = VIEW_PII in perms, CHANGE in perms
+    can_share = can_change and SHARE in perms
     forms: dict[str, f.CaseForm] = {}
     if can_change:
         allowed = [name for name, t in TRANSITIONS.items() if t.perm == CHANGE or can_share]

@@ -30,16 +30,16 @@ CASE_LIST = AUTH + CHROME + 5
 #   which of the page's cases the reader may see PII on
 
 # The case page of a family the reader may change (alice, the advocate):
-CASE_PAGE_WRITER = AUTH + CHROME + 21
+CASE_PAGE_WRITER = AUTH + CHROME + 19
 #   the case, joined to organisation and port of entry; its people, open custody episodes,
 #   credible-fear processes, sponsors, proceedings, hearings (prefetches)          7
-#   may the reader see PII; may they change the case; may they share it           3
+#   every right the reader holds on the case (PII, change, share: one query)        1
 #   the latest 50 history entries, joined to the actor; the facilities they name    2
 #   notes; active shares; may the reader create actions in the case's organisation  3
 #   the choices of the transition forms: people (custody, fear), facilities, sponsors,
 #   credible-fear processes, proceedings                                            6
-# A redacted reader (olga, organizer) gets no forms, notes or shares, and no share check:
-CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 6 - 2 - 1
+# A redacted reader (olga, organizer) gets no forms, notes or shares:
+CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 6 - 2
 # A read-only collaborator with PII rights (bob, co-counsel) gets notes and shares, no forms:
 CASE_PAGE_COLLABORATOR = CASE_PAGE_REDACTED + 2
 
