@@ -28,12 +28,9 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_cases")
-# Production-like request path: no debug query log, persistent connections (as behind a pool).
-os.environ.setdefault("DEBUG", "False")
-os.environ.setdefault("CONN_MAX_AGE", "600")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+from bench import configure  # noqa: E402
+
+configure("bench_cases")
 
 import django  # noqa: E402
 
