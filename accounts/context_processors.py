@@ -4,14 +4,14 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from .roles import CAN_MANAGE_MEMBERS
-from .selectors import active_memberships, current_membership
+from .selectors import current_membership, request_memberships
 
 
 def staff(request: HttpRequest) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    memberships = SimpleLazyObject(lambda: list(active_memberships(user=request.user)))
-    current = SimpleLazyObject(lambda: current_membership(user=request.user, session=request.session))
+    memberships = SimpleLazyObject(lambda: request_memberships(request))
+    current = SimpleLazyObject(lambda: current_membership(request))
     return {
         "memberships": memberships,
         "current_membership": current,

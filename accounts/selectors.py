@@ -23,9 +23,17 @@ def has_role_in(*, user: User, organization: Organization, roles: frozenset[str]
 SESSION_ORG = "organization"
 
 
-def current_membership(*, user: User, session) -> Membership | None:  # noqa: ANN001
+def request_memberships(request) -> list[Membership]:  # noqa: ANN001
+    """The signed-in user's active memberships, read once per request (the page header and the
+    view both ask)."""
+    if not hasattr(request, "_active_memberships"):
+        request._active_memberships = list(active_memberships(user=request.user))
+    return request._active_memberships
+
+
+def current_membership(request) -> Membership | None:  # noqa: ANN001
     """The membership the user is working in: the organisation they last chose (kept in the
     session) if they are still an active member, otherwise their first."""
-    memberships = list(active_memberships(user=user))
-    chosen = session.get(SESSION_ORG)
+    memberships = request_memberships(request)
+    chosen = request.session.get(SESSION_ORG)
     return next((m for m in memberships if m.organization_id == chosen), memberships[0] if memberships else None)

@@ -66,7 +66,7 @@ class RoleForm(forms.Form):
 
 
 def _admin_membership(request: HttpRequest) -> Membership:
-    current = current_membership(user=request.user, session=request.session)
+    current = current_membership(request)
     if current is None or current.role not in CAN_MANAGE_MEMBERS:
         raise Http404  # the page does not exist for anyone but the organisation's admins
     return current

@@ -134,7 +134,7 @@ class ActionForm(ServiceErrors, forms.ModelForm):
 
 def _organization(request: HttpRequest) -> Any:
     """The organisation the user works for, if they may build actions there (otherwise 404)."""
-    current = current_membership(user=request.user, session=request.session)
+    current = current_membership(request)
     if current is None or current.role not in CAN_CREATE_ACTIONS:
         raise Http404
     return current.organization
@@ -143,7 +143,7 @@ def _organization(request: HttpRequest) -> Any:
 @login_required
 def action_list(request: HttpRequest) -> HttpResponse:
     actions = list(selectors.action_list(user=request.user).order_by("-pk")[:100])
-    current = current_membership(user=request.user, session=request.session)
+    current = current_membership(request)
     return render(request, "advocacy/staff/action_list.html", {
         "section": "actions", "actions": actions, "progress": selectors.progress_for(actions),
         "can_create": bool(current) and current.role in CAN_CREATE_ACTIONS,

@@ -2,7 +2,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -175,8 +175,6 @@ def recently_changed(*, user: User) -> QuerySet[Case]:
 def search_cases(*, user: User, text: str) -> QuerySet[Case]:
     """Families whose reference contains `text`, or - only among those whose names the user may
     see - with a member whose first or last name does. (An A-number is searched exactly, by POST.)"""
-    from django.db.models import Q
-
     named = Person.objects.filter(Q(first_name__icontains=text) | Q(last_name__icontains=text),
                                   case__in=cases_with_perm(user, VIEW_PII).values("pk")).values("case_id")
     return visible_cases(user=user).filter(Q(reference__icontains=text) | Q(pk__in=named))

@@ -35,6 +35,22 @@ LABELS: dict[str, Any] = {
     "scheduled_at": _("Date and time"), "purpose": _("Purpose"), "location": _("Location"), "body": _("Note"),
     "on": _("On"),
 }
+EVENTS: dict[str, Any] = {
+    "case.opened": _("Case opened"), "case.updated": _("Case updated"), "case.shared": _("Shared"),
+    "case.share_revoked": _("Share revoked"), "case.assigned": _("Assigned"), "case.unassigned": _("Unassigned"),
+    "case.reunified": _("Reunified"), "consent.recorded": _("Consent recorded"),
+    "consent.revoked": _("Consent revoked"), "person.added": _("Person added"),
+    "person.updated": _("Person updated"), "custody.transferred": _("Custody changed"),
+    "custody.recorded": _("Custody recorded"), "custody.corrected": _("Custody corrected"),
+    "sponsor.added": _("Sponsor added"), "sponsor.updated": _("Sponsor updated"),
+    "sponsor.status_changed": _("Sponsor status changed"), "credible_fear.opened": _("Credible-fear process opened"),
+    "credible_fear.decided": _("Interview outcome"), "credible_fear.review_requested": _("Judge review requested"),
+    "credible_fear.reviewed": _("Judge review decided"), "credible_fear.updated": _("Credible fear updated"),
+    "proceeding.opened": _("Proceeding opened"), "proceeding.updated": _("Proceeding updated"),
+    "hearing.scheduled": _("Hearing scheduled"), "hearing.updated": _("Hearing updated"),
+    "note.added": _("Note added"), "advocacy.linked": _("Used in an advocacy action"),
+    "advocacy.unlinked": _("No longer used in an advocacy action"),
+}
 HIDDEN = _("(hidden)")
 
 
@@ -76,13 +92,14 @@ def _redactable(field) -> frozenset[str]:  # noqa: ANN001
 
 
 def describe(events: Iterable[CaseEvent], *, redacted: bool) -> list[CaseEvent]:
-    """Set `event.lines` on each event; one query names every facility the events mention. For a
+    """Set `event.label` and `event.lines` on each event; one query names every facility the events mention. For a
     redacted reader, a value that is None may be one they may not see: it reads "(hidden)"."""
     events = list(events)
     ids = {e.after.get("facility") for e in events} | {e.before.get("facility") for e in events}
     ids = {i for i in ids if isinstance(i, int)}
     facilities = dict(Facility.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     for event in events:
+        event.label = str(EVENTS.get(event.action, event.action))
         lines = []
         for key in dict.fromkeys([*event.before, *event.after]):
             if key in SKIPPED or key.endswith("_id"):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, User
 from accounts.roles import CAN_CREATE_ACTIONS, CHANGE, SHARE, VIEW_PII
-from accounts.selectors import has_role_in
+from accounts.selectors import request_memberships
 
 from . import forms as f
 from . import selectors, services
@@ -187,7 +187,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         "notes": list(selectors.note_list(user=user).filter(case=case)[:20]) if pii else [],
         "shares": list(selectors.share_list(user=user).filter(case=case, revoked_at__isnull=True)) if pii else [],
         "summary": case_summary(case),
-        "can_create_action": has_role_in(user=user, organization=case.organization, roles=CAN_CREATE_ACTIONS),
+        "can_create_action": any(m.organization_id == case.organization_id and m.role in CAN_CREATE_ACTIONS
+                                 for m in request_memberships(request)),
     }, status=status)
 
 

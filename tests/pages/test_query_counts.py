@@ -12,9 +12,9 @@ from tests.cases.test_query_counts import AUTH, queries, seed, seed_family
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-# Every staff page's header: the reader's memberships (the organisation switcher) and the one they
-# work in (which sections their role has).
-CHROME = 2
+# Every staff page's header: the reader's memberships (the organisation switcher, the one they work
+# in, which sections their role has), read once per request and shared with the view.
+CHROME = 1
 
 DASHBOARD = AUTH + CHROME + 6
 #   open custody episodes over 30 days, joined to person, case, facility, field office
@@ -30,12 +30,13 @@ CASE_LIST = AUTH + CHROME + 5
 #   which of the page's cases the reader may see PII on
 
 # The case page of a family the reader may change (alice, the advocate):
-CASE_PAGE_WRITER = AUTH + CHROME + 19
+CASE_PAGE_WRITER = AUTH + CHROME + 18
 #   the case, joined to organisation and port of entry; its people, open custody episodes,
 #   credible-fear processes, sponsors, proceedings, hearings (prefetches)          7
 #   every right the reader holds on the case (PII, change, share: one query)        1
 #   the latest 50 history entries, joined to the actor; the facilities they name    2
-#   notes; active shares; may the reader create actions in the case's organisation  3
+#   notes; active shares (may the reader create actions there: from the header's
+#   memberships, no query)                                                         2
 #   the choices of the transition forms: people (custody, fear), facilities, sponsors,
 #   credible-fear processes, proceedings                                            6
 # A redacted reader (olga, organizer) gets no forms, notes or shares:
