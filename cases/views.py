@@ -23,6 +23,7 @@ from accounts.selectors import request_memberships
 
 from . import forms as f
 from . import selectors, services
+from .facts import family_summary
 from .filters import CaseFilter, CaseSearchFilter
 from .models import Case, UsedFormToken
 from .permissions import case_perms
@@ -186,16 +187,10 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         "can_change": can_change, "can_share": can_share, "events": events,
         "notes": list(selectors.note_list(user=user).filter(case=case)[:20]) if pii else [],
         "shares": list(selectors.share_list(user=user).filter(case=case, revoked_at__isnull=True)) if pii else [],
-        "summary": case_summary(case),
+        "summary": family_summary(case),
         "can_create_action": any(m.organization_id == case.organization_id and m.role in CAN_CREATE_ACTIONS
                                  for m in request_memberships(request)),
     }, status=status)
-
-
-def case_summary(case: Case) -> Any:
-    from .facts import family_summary
-
-    return family_summary(case)
 
 
 @login_required
