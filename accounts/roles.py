@@ -52,7 +52,11 @@ SHARE_RECIPIENT_ROLES: tuple[str, ...] = (Role.ADMIN, Role.ADVOCATE)
 # Organisation-level abilities.
 CAN_CREATE_CASES: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
 CAN_MANAGE_MEMBERS: frozenset[str] = frozenset({Role.ADMIN})
-CAN_EDIT_REFERENCE_DATA: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
+# Facilities and ICE field offices are shared by every organisation (letters are addressed through
+# them): legal staff may add a facility they meet; changing one, or adding a field office, is an
+# organisation admin's, and every change is recorded (cases.services.reference).
+CAN_ADD_FACILITIES: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
+CAN_EDIT_REFERENCE_DATA: frozenset[str] = frozenset({Role.ADMIN})
 
 
 # --- Advocacy actions (advocacy app) ---------------------------------------------------------

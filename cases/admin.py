@@ -407,7 +407,8 @@ class CaseEventAdmin(CaseDomainAdmin):
 
 class ReferenceAdmin(ServiceAdmin):
     """Facilities and field offices: shared, public reference data. Every staff user reads them;
-    legal staff (admins and advocates) add and edit them through reference_create/update."""
+    legal staff add facilities, organisation admins change them and add field offices, all through
+    reference_create/update (which record every change)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _staff(request)
@@ -419,6 +420,8 @@ class ReferenceAdmin(ServiceAdmin):
         return _staff(request) and services.can_edit_reference_data(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        if self.model is Facility:
+            return _staff(request) and services.can_add_facilities(request.user)
         return self.has_change_permission(request)
 
     def apply(self, actor: User, obj: Model, version: int | None, changes: dict[str, Any]) -> Model:

@@ -85,7 +85,9 @@ def load_demo(*, today: dt.date | None = None) -> DemoResult:
     with transaction.atomic():
         orgs, users = _organisations_and_users()
         actor = users[(LEGAL.name, Role.ADVOCATE)]
-        ctx = _Ctx(actor=actor, org=orgs[LEGAL.name], places=_places(actor), today=today)
+        # Field offices and the shared facilities are reference data: the legal admin enters them.
+        places = _places(users[(LEGAL.name, Role.ADMIN)])
+        ctx = _Ctx(actor=actor, org=orgs[LEGAL.name], places=places, today=today)
         cases = [_port_family(ctx, n) for n in range(1, PORT_FAMILIES + 1)]
         cases += [_removed_mother(ctx), _paroled_father(ctx), _negative_finding(ctx)]
         services.share_create(actor=actor, case=cases[0], access="view", organization=orgs[CO_COUNSEL.name])
@@ -255,7 +257,8 @@ def _port_family(ctx: _Ctx, n: int) -> Case:
 
     kin, category = SPONSOR_KIN[n % len(SPONSOR_KIN)]
     if n <= DETAINED_FAMILIES:
-        status = Sponsor.Status.APPROVED if n % 2 else Sponsor.Status.HOME_STUDY
+        # The seed: "all 17 have a sponsor" - secured, that is ORR approved them.
+        status = Sponsor.Status.APPROVED
     else:
         status = {20: Sponsor.Status.APPLICATION_SUBMITTED, 21: Sponsor.Status.HOME_STUDY,
                   24: Sponsor.Status.IDENTIFIED}.get(n, Sponsor.Status.APPROVED)
@@ -344,7 +347,7 @@ def _removed_mother(ctx: _Ctx) -> Case:
                        ("United States", "English, Spanish"))
     aunt = services.sponsor_create(actor=actor, case=case, person=daughter, name="Marta Ortuño",
                                    relationship="maternal aunt", category="2B",
-                                   status=Sponsor.Status.IDENTIFIED, contact="(619) 555-0177")
+                                   status=Sponsor.Status.APPROVED, contact="(619) 555-0177")
     _move(actor, mother, CustodianKind.ICE_DETENTION, stopped, facility=ctx.places.detention[1])
     _move(actor, mother, CustodianKind.REMOVED, today - dt.timedelta(days=60), removed_to="Mexico")
     _move(actor, daughter, CustodianKind.WITH_SPONSOR, stopped, sponsor=aunt)
@@ -393,8 +396,8 @@ def _paroled_father(ctx: _Ctx) -> Case:
 
 
 def _negative_finding(ctx: _Ctx) -> Case:
-    """A recent arrival: a negative credible-fear finding three days ago, so the immigration
-    judge's review is due within the week."""
+    """A recent arrival: a negative credible-fear finding three days ago, with review by an
+    immigration judge requested, so the review is due within the week."""
     actor, today, places = ctx.actor, ctx.today, ctx.places
     arrived = today - dt.timedelta(days=12)
     case = services.case_create(
@@ -414,4 +417,6 @@ def _negative_finding(ctx: _Ctx) -> Case:
                                         interview_on=today - dt.timedelta(days=4))
     services.interview_outcome_record(actor=actor, process=fear, outcome="negative",
                                       decided_on=today - dt.timedelta(days=3))
+    # She asked for review by an immigration judge the same day: due 7 days from the finding.
+    services.ij_review_request(actor=actor, process=fear, requested_on=today - dt.timedelta(days=3))
     return case

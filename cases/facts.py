@@ -168,14 +168,21 @@ def detention_field_offices(*, case_ids: list[int]) -> list[int]:
 
 
 def facts_fingerprint(*, case_ids: list[int]) -> tuple:
-    """Changes whenever any of these families' records change (every service write bumps its
-    case's updated_at, consent included) or the day changes (days in detention): the key under
-    which advocacy_facts may be reused. Every case's own stamp counts, not just the latest one:
-    a change committed after a later-stamped one is still seen. One query."""
+    """Changes whenever anything advocacy_facts reads changes, or the day does (days in detention):
+    the key under which they may be reused. The families' records (every service write bumps its
+    case's updated_at, consent included) and the facilities they name - the port of entry, and
+    where each member is held now - which are shared rows edited on their own (a renamed port must
+    not stay in letters). Every case's own stamp counts, not just the latest one: a change committed
+    after a later-stamped one is still seen; every facility edit bumps its version, so the sum of
+    the versions a family's facilities carry moves with any of them. One query."""
     import hashlib
 
+    from django.db.models import OuterRef, Subquery, Sum
     from django.utils import timezone
 
-    stamps = Case.objects.filter(pk__in=case_ids).order_by("pk").values_list("pk", "updated_at")
+    held_at = (CustodyEpisode.objects.filter(person__case=OuterRef("pk"), ended_on__isnull=True)
+               .values("person__case").annotate(v=Sum("facility__version")).values("v"))
+    stamps = (Case.objects.filter(pk__in=case_ids).order_by("pk")
+              .values_list("pk", "updated_at", "port_of_entry__version", Subquery(held_at)))
     digest = hashlib.blake2b(repr(list(stamps)).encode(), digest_size=16).hexdigest()
     return (digest, timezone.localdate())

@@ -44,6 +44,28 @@ class CaseForm(ServiceErrors, forms.Form):
     prefix_name = "form"
 
 
+class LoadedChoiceField(forms.ChoiceField):
+    """A choice among rows the page has already loaded (the case page prefetches the family's
+    sponsors): rendering and cleaning it cost no query. Cleans to the row, or None."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, choices=[], **kwargs)
+        self.rows: dict[str, object] = {}
+
+    def set_rows(self, rows: list, label) -> None:  # noqa: ANN001
+        self.rows = {str(row.pk): row for row in rows}
+        self.choices = [("", "—"), *((key, label(row)) for key, row in self.rows.items())]
+
+    def clean(self, value):  # noqa: ANN001, ANN201
+        value = super().clean(value)
+        return self.rows.get(value) if value else None
+
+
+def sponsor_label(sponsor: Sponsor) -> str:
+    relationship = f", {sponsor.relationship}" if sponsor.relationship else ""
+    return f"{sponsor.name}{relationship} ({sponsor.get_status_display()})"
+
+
 def _people(case: Case):  # noqa: ANN202
     return Person.objects.filter(case=case).order_by("pk")
 
@@ -57,10 +79,12 @@ class TransferCustodyForm(CaseForm):
     release_type = forms.ChoiceField(label=_("Release type"), choices=[("", "—"), *ReleaseType.choices],
                                      required=False)
     removed_to = forms.CharField(label=_("Removed to (country)"), required=False, max_length=80)
+    sponsor = LoadedChoiceField(label=_("Sponsor (for 'with sponsor')"), required=False)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
         self.fields["person"].queryset = _people(case)
+        self.fields["sponsor"].set_rows(list(case.sponsors.all()), sponsor_label)
 
 
 class InterviewOutcomeForm(CaseForm):

@@ -149,16 +149,19 @@ def hearings_within(*, user: User, days: int = 14) -> QuerySet[Hearing]:
 
 
 def review_deadlines_within(*, user: User, days: int = 14) -> list[CredibleFearProcess]:
-    """Negative credible- or reasonable-fear findings whose immigration-judge review is due within
-    `days` days (the deadline is derived: 7 or 10 days after the decision)."""
+    """Requested immigration-judge reviews not yet decided whose deadline falls within `days` days
+    (derived: credible fear 7 days from the negative finding, reasonable fear 10 days from the
+    referral; see CredibleFearProcess.review_deadline)."""
     today = timezone.localdate()
-    longest = max(CredibleFearProcess.REVIEW_DAYS.values())
+    K = CredibleFearProcess.Kind
+    since = {k: today - dt.timedelta(days=n) for k, n in CredibleFearProcess.REVIEW_DAYS.items()}
     candidates = CredibleFearProcess.objects.filter(
-        outcome=CredibleFearProcess.Outcome.NEGATIVE, decided_on__gte=today - dt.timedelta(days=longest),
+        Q(kind=K.CREDIBLE, decided_on__gte=since[K.CREDIBLE]) | Q(kind=K.REASONABLE, referred_on__gte=since[K.REASONABLE]),
+        outcome=CredibleFearProcess.Outcome.NEGATIVE, review=CredibleFearProcess.Review.REQUESTED,
         person__case__in=visible_cases(user=user),
-    ).exclude(review__in=(CredibleFearProcess.Review.AFFIRMED, CredibleFearProcess.Review.VACATED)) \
-        .select_related("person__case").order_by("decided_on", "pk")
-    return [p for p in candidates if p.review_deadline and today <= p.review_deadline <= today + dt.timedelta(days=days)]
+    ).select_related("person__case")
+    due = [p for p in candidates if p.review_deadline and today <= p.review_deadline <= today + dt.timedelta(days=days)]
+    return sorted(due, key=lambda p: (p.review_deadline, p.pk))
 
 
 def sponsors_pending(*, user: User) -> QuerySet[Sponsor]:

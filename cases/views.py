@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,7 +24,7 @@ from . import forms as f
 from . import selectors, services
 from .facts import family_summary
 from .filters import CaseFilter, CaseSearchFilter
-from .models import Case, UsedFormToken
+from .models import Case, CustodianKind
 from .permissions import case_perms
 from .pii import redact
 from .timeline import describe
@@ -97,9 +96,11 @@ class Transition:
 
 
 def _transfer(actor: User, case: Case, d: dict) -> Any:
+    if d["kind"] == CustodianKind.WITH_SPONSOR and d["sponsor"]:
+        return services.release_to_sponsor(actor=actor, person=d["person"], sponsor=d["sponsor"], on=d["on"])
     return services.custody_transfer(actor=actor, person=d["person"], kind=d["kind"], on=d["on"],
                                      facility=d["facility"], release_type=d["release_type"],
-                                     removed_to=d["removed_to"])
+                                     removed_to=d["removed_to"], sponsor=d["sponsor"])
 
 
 def _interview(actor: User, case: Case, d: dict) -> Any:
@@ -199,20 +200,6 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
-def _already_used(user: User, token: Any) -> bool:
-    """Claim the form's token in the caller's transaction; True if an earlier submit holds it. A
-    concurrent twin waits on the primary key until the first commits (then it is a replay) or
-    rolls back (then it goes ahead)."""
-    if token is None:
-        return False
-    try:
-        with transaction.atomic():
-            UsedFormToken.objects.create(token=token, user=user)
-    except IntegrityError:
-        return True
-    return False
-
-
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -223,12 +210,12 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     form = transition.form(request.POST, case=case)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                if _already_used(request.user, form.cleaned_data.get("once")):
-                    messages.info(request, _("That was already saved."))
-                else:
-                    transition.run(request.user, case, form.cleaned_data)
-                    messages.success(request, transition.done)
+            first = services.run_once(actor=request.user, token=form.cleaned_data.get("once"),
+                                      work=lambda: transition.run(request.user, case, form.cleaned_data))[1]
+            if first:
+                messages.success(request, transition.done)
+            else:
+                messages.info(request, _("That was already saved."))
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

@@ -15,7 +15,7 @@ from accounts.roles import Role
 from cases import services
 from cases.models import (
     Assignment, Case, CaseEvent, CaseShare, CredibleFearProcess, CustodyEpisode, Facility, FieldOffice, Hearing,
-    Note, Person, Proceeding, Sponsor,
+    Note, Person, Proceeding, ReferenceChange, Sponsor,
 )
 
 from . import factories as f
@@ -235,7 +235,7 @@ def test_owner_opens_every_list_and_detail_page(alice, full_case, victor, shared
     assert client.get(f"{base}{obj.pk}/change/").status_code == 200
 
 
-def test_legal_staff_add_a_facility_through_the_reference_service(alice, olga):  # noqa: ANN001
+def test_legal_staff_add_a_facility_and_only_an_admin_changes_it(alice, adam, olga):  # noqa: ANN001
     office = f.FieldOfficeFactory()
     data = {"name": "Calexico West Port of Entry", "kind": "port_of_entry", "address": "", "city": "Calexico",
             "state": "CA", "field_office": office.pk}
@@ -243,11 +243,16 @@ def test_legal_staff_add_a_facility_through_the_reference_service(alice, olga): 
     r = _staff(alice).post("/admin/cases/facility/add/", data)
     assert r.status_code == 302, r.content.decode()[:2000]
     facility = Facility.objects.get(name="Calexico West Port of Entry")
-    r = _staff(alice).post(f"/admin/cases/facility/{facility.pk}/change/",
-                           {**data, "address": "1699 E Carr Rd", "based_on_version": facility.version})
+    change = {**data, "address": "1699 E Carr Rd", "based_on_version": facility.version}
+    assert _staff(alice).post(f"/admin/cases/facility/{facility.pk}/change/", change).status_code == 403
+    facility.refresh_from_db()
+    assert (facility.address, facility.version) == ("", 1)
+    r = _staff(adam).post(f"/admin/cases/facility/{facility.pk}/change/", change)
     assert r.status_code == 302
     facility.refresh_from_db()
     assert (facility.address, facility.version) == ("1699 E Carr Rd", 2)
+    assert [(c.actor, c.action) for c in ReferenceChange.objects.filter(subject_id=facility.pk)] == [
+        (adam, "updated"), (alice, "created")]
 
 
 # --- accounts ---------------------------------------------------------------------------------------

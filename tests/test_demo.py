@@ -71,7 +71,8 @@ def test_exactly_17_of_them_detained_by_ice_over_30_days_with_sponsor_and_positi
     assert len(detained) == 17
     port_families = set(Case.objects.filter(separated_on=PORT_DAY).values_list("reference", flat=True))
     assert detained <= port_families
-    secured = _case_refs(advocate, sponsor_status="approved") | _case_refs(advocate, sponsor_status="home_study")
+    # "Secured a sponsor" means ORR approved the sponsor (or released the child to them).
+    secured = _case_refs(advocate, sponsor_status="approved") | _case_refs(advocate, sponsor_status="released_to_sponsor")
     positive = _case_refs(advocate, credible_fear_outcome="positive")
     assert detained <= secured
     assert detained <= positive

@@ -1,7 +1,6 @@
 """Thin viewsets: the queryset is the caller's selector (404 outside it), writes call one service."""
 import csv
 import io
-import uuid
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -20,6 +19,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.roles import CHANGE_ACTION, VIEW_SUPPORTERS
+from cases.services import parse_key
 
 from .. import selectors
 from ..letters.render import preview
@@ -90,13 +90,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "A UUID the client makes once per action it means to create: a retried or repeated request "
             "with the same key returns the action the first one created instead of a second one."))])
     def create(self, request: Request) -> Response:
-        key = request.headers.get("Idempotency-Key")
-        token = None
-        if key is not None:
-            try:
-                token = uuid.UUID(key)
-            except ValueError:
-                raise ValidationError({"Idempotency-Key": ["Send a UUID, or no Idempotency-Key header."]}) from None
+        token = parse_key(request.headers.get("Idempotency-Key"))
         data = _valid(s.ActionCreateInput, request, self)
         created = services.action_create(actor=request.user, request_token=token, **data)
         return self.respond(created, status.HTTP_201_CREATED)

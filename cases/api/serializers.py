@@ -104,7 +104,7 @@ class FearProcessSerializer(serializers.ModelSerializer):
     class Meta:
         model = CredibleFearProcess
         fields = ["id", "case", "person", "kind", "interview_on", "outcome", "decided_on", "review",
-                  "review_requested_on", "review_decided_on", "review_deadline", "version"]
+                  "review_requested_on", "referred_on", "review_decided_on", "review_deadline", "version"]
 
 
 class HearingSerializer(serializers.ModelSerializer):
@@ -369,6 +369,9 @@ class InterviewOutcomeInput(serializers.Serializer):
 
 class ReviewRequestInput(serializers.Serializer):
     requested_on = serializers.DateField()
+    referred_on = serializers.DateField(
+        required=False, help_text="The referral to the immigration judge; required for reasonable fear, whose "
+                                  "10-day review deadline runs from it (8 CFR 208.31(g)).")
 
 
 class ReviewResultInput(serializers.Serializer):

@@ -3,17 +3,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.roles import SHARE
 
 from .. import selectors, services
-from ..models import Case, CaseShare, Facility, FieldOffice
+from ..models import Case, CaseShare, CustodyEpisode, Facility, FieldOffice, Hearing
 from ..permissions import require_case_perm
 from . import serializers as s
 from ..filters import CaseFilter, CaseSearchFilter, PersonFilter, PersonSearchFilter
@@ -32,6 +33,18 @@ def _search(view: Any, filterset_class: type, serializer_class: type) -> Respons
     rows = list(filterset.qs.order_by("-id")[: SEARCH_LIMIT + 1])
     data = serializer_class(rows[:SEARCH_LIMIT], many=True, context=view.get_serializer_context()).data
     return Response({"results": data, "truncated": len(rows) > SEARCH_LIMIT})
+
+
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, description=(
+    "A UUID the client makes once per record it means to create: a retried or repeated request with the "
+    "same key creates nothing more and answers with what the first one created."))
+
+
+def _once(request: Request, model: type[Model], work: Callable[[], Model]) -> Model:
+    """`work` once per Idempotency-Key (cases.services.once); a replay answers with the first result."""
+    token = services.parse_key(request.headers.get("Idempotency-Key"))
+    result, first = services.run_once(actor=request.user, token=token, work=work)
+    return result if first else services.replayed_as(result, model)
 
 
 def _valid(serializer_class: type, request: Request, view: Any, **kwargs: Any) -> dict:
@@ -66,14 +79,18 @@ class CaseScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         raise NotImplementedError
 
     def respond(self, obj: Model, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_detail_queryset().get(pk=obj.pk)
+        fresh = self.get_detail_queryset().filter(pk=obj.pk).first()
+        if fresh is None:  # a replayed create whose row the caller may no longer see
+            raise NotFound()
         return Response(self.get_serializer(fresh).data, status=code)
 
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if self.create_input is None:
             return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
         data = _valid(self.create_input, request, self)
-        return self.respond(self.create_object(data), status.HTTP_201_CREATED)
+        created = _once(request, self.get_queryset().model, lambda: self.create_object(data))
+        return self.respond(created, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()
@@ -203,18 +220,24 @@ class PersonViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateMod
         """Find people by exact A-number (any formatting), in the body of a POST."""
         return _search(self, PersonSearchFilter, s.PersonSerializer)
 
-    @extend_schema(request=s.TransferCustodyInput, responses={201: s.CustodyEpisodeSerializer})
+    @extend_schema(request=s.TransferCustodyInput, responses={201: s.CustodyEpisodeSerializer},
+                   parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="transfer-custody")
     def transfer_custody(self, request: Request, pk: str | None = None) -> Response:
         person = self.get_object()
-        episode = services.custody_transfer(actor=request.user, person=person, **_valid(s.TransferCustodyInput, request, self))
+        data = _valid(s.TransferCustodyInput, request, self)
+        episode = _once(request, CustodyEpisode,
+                        lambda: services.custody_transfer(actor=request.user, person=person, **data))
         return Response(s.CustodyEpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ReleaseToSponsorInput, responses={201: s.CustodyEpisodeSerializer})
+    @extend_schema(request=s.ReleaseToSponsorInput, responses={201: s.CustodyEpisodeSerializer},
+                   parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="release-to-sponsor")
     def release_to_sponsor(self, request: Request, pk: str | None = None) -> Response:
         person = self.get_object()
-        episode = services.release_to_sponsor(actor=request.user, person=person, **_valid(s.ReleaseToSponsorInput, request, self))
+        data = _valid(s.ReleaseToSponsorInput, request, self)
+        episode = _once(request, CustodyEpisode,
+                        lambda: services.release_to_sponsor(actor=request.user, person=person, **data))
         return Response(s.CustodyEpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
 
 
@@ -284,6 +307,11 @@ class FearProcessViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.Upda
         return self.respond(services.ij_review_request(actor=request.user, process=process,
                                                        **_valid(s.ReviewRequestInput, request, self)))
 
+    @extend_schema(request=None, responses=s.FearProcessSerializer)
+    @action(detail=True, methods=["post"], url_path="decline-review")
+    def decline_review(self, request: Request, pk: str | None = None) -> Response:
+        return self.respond(services.ij_review_decline(actor=request.user, process=self.get_object()))
+
     @extend_schema(request=s.ReviewResultInput, responses=s.FearProcessSerializer)
     @action(detail=True, methods=["post"], url_path="record-review")
     def record_review(self, request: Request, pk: str | None = None) -> Response:
@@ -306,11 +334,13 @@ class ProceedingViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.Updat
     def update_object(self, obj: Model, version: int, data: dict) -> Model:
         return services.proceeding_update(actor=self.request.user, proceeding=obj, version=version, **data)
 
-    @extend_schema(request=s.HearingInput, responses={201: s.HearingSerializer})
+    @extend_schema(request=s.HearingInput, responses={201: s.HearingSerializer}, parameters=[IDEMPOTENCY_KEY])
     @action(detail=True, methods=["post"], url_path="schedule-hearing")
     def schedule_hearing(self, request: Request, pk: str | None = None) -> Response:
         proceeding = self.get_object()
-        hearing = services.hearing_schedule(actor=request.user, proceeding=proceeding, **_valid(s.HearingInput, request, self))
+        data = _valid(s.HearingInput, request, self)
+        hearing = _once(request, Hearing,
+                        lambda: services.hearing_schedule(actor=request.user, proceeding=proceeding, **data))
         return Response(s.HearingSerializer(hearing).data, status=status.HTTP_201_CREATED)
 
 

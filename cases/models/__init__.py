@@ -1,5 +1,5 @@
 from .case import Assignment, Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, ConsentLevel
-from .facilities import Facility, FieldOffice
+from .facilities import Facility, FieldOffice, ReferenceChange
 from .history import CaseEvent, UsedFormToken
 from .people import DETAINED_KINDS, CustodianKind, CustodyEpisode, Person, ReleaseType, detained_since_cutoff
 from .process import CredibleFearProcess, Hearing, Note, Proceeding, Sponsor
@@ -8,5 +8,5 @@ __all__ = [
     "DETAINED_KINDS", "Assignment", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare",
     "CaseUserObjectPermission", "ConsentLevel", "CredibleFearProcess", "CustodianKind",
     "CustodyEpisode", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
-    "ReleaseType", "Sponsor", "UsedFormToken", "detained_since_cutoff",
+    "ReferenceChange", "ReleaseType", "Sponsor", "UsedFormToken", "detained_since_cutoff",
 ]

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -41,3 +42,19 @@ def share_constraints(parent: str, prefix: str) -> list[models.BaseConstraint]:
                                 condition=models.Q(revoked_at__isnull=True, organization__isnull=False),
                                 name=f"{prefix}_one_live_per_org"),
     ]
+
+
+class AppendOnly(models.Model):
+    """A record of what happened: written once, never changed or deleted through the ORM (and, on
+    PostgreSQL, refused by a trigger whatever writes)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError(f"{self._meta.verbose_name_plural.capitalize()} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # noqa: ANN201
+        raise ValidationError(f"{self._meta.verbose_name_plural.capitalize()} cannot be deleted.")

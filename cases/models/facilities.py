@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ._constraints import Versioned, enum_check
+from ._constraints import AppendOnly, Versioned, enum_check
 
 
 class FieldOffice(Versioned):
@@ -55,3 +56,26 @@ class Facility(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReferenceChange(AppendOnly):
+    """Who created or changed a shared facility or field office, when, from what to what. Every
+    organisation's letters are addressed through these rows, so each change is on record; like the
+    case history it is append-only (a PostgreSQL trigger refuses UPDATE and DELETE, migration 0006)."""
+
+    subject_type = models.CharField(max_length=16)  # "facility" or "fieldoffice"
+    subject_id = models.BigIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=16)  # "created" or "updated"
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        # A facility's page lists its changes, newest first.
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-at"], name="reference_change_idx")]
+        verbose_name_plural = "reference history entries"
+
+    def __str__(self) -> str:
+        return f"{self.subject_type} {self.subject_id} {self.action}"

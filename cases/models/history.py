@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
+from ._constraints import AppendOnly
 
-class CaseEvent(models.Model):
+
+class CaseEvent(AppendOnly):
     """An immutable history entry: who changed what, when, before and after. The case timeline.
 
     A-numbers never enter history (only the fact that one changed). Other PII values (names,
@@ -23,25 +24,24 @@ class CaseEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["case", "-at"], name="case_timeline_idx")]
+        # Append-only (AppendOnly); the PostgreSQL trigger of migration 0002 enforces it too.
+        verbose_name_plural = "history entries"
 
     def __str__(self) -> str:
         return f"{self.action} on case {self.case_id}"
 
-    def save(self, *args, **kwargs) -> None:
-        # History is append-only; the PostgreSQL trigger (migration 0002) enforces it too.
-        if self.pk is not None:
-            raise ValidationError("History entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):  # noqa: ANN201
-        raise ValidationError("History entries cannot be deleted.")
 
 
 class UsedFormToken(models.Model):
-    """The one-time token of a submitted staff form, stored in the same transaction as the change
-    the form made. The same form sent again (a double tap, a resend after a timeout) finds it and
-    changes nothing; a refused change rolls back with its token, so the corrected form can go."""
+    """The one-time token of a submitted staff form (or an API Idempotency-Key), stored in the same
+    transaction as the change it made (cases.services.once). The same form sent again (a double
+    tap, a resend after a timeout) finds it and changes nothing; a refused change rolls back with
+    its token, so the corrected form can go."""
 
     token = models.UUIDField(primary_key=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     used_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # What the first submission created ("cases.note", 17), so a replayed API request answers with
+    # it; empty for a change that created no row.
+    subject_type = models.CharField(max_length=40, blank=True, default="")
+    subject_id = models.BigIntegerField(null=True, blank=True)

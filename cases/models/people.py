@@ -67,10 +67,31 @@ class CustodianKind(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
-# Government custody that counts as "detained" for days-in-custody and the 30-day flag.
+# The one rule for "detained" (days in detention, the 30-day flag, the dashboard, the filters and
+# the letter facts all read detained_since, which only these kinds set): federal custody that
+# exists because of the person's immigration status - CBP holding, ICE detention and ORR custody,
+# shelter or foster care (an ORR foster home is still federal custody of an unaccompanied child).
+# State child welfare is not counted: a state court placed the child under state law, and the
+# federal government no longer holds them. docs/domain-rules.md gives the sources.
 DETAINED_KINDS: frozenset[str] = frozenset(
     {CustodianKind.CBP, CustodianKind.ICE_DETENTION, CustodianKind.ORR_SHELTER, CustodianKind.ORR_FOSTER_CARE}
 )
+
+# ORR cares only for children: an unaccompanied child is under 18 (6 U.S.C. 279(g)(2)).
+ORR_KINDS: frozenset[str] = frozenset({CustodianKind.ORR_SHELTER, CustodianKind.ORR_FOSTER_CARE})
+ADULT_AGE = 18
+
+# Where each custody may be held: the facility kinds it accepts. A custody not listed names no
+# facility at all (released, removed, with a sponsor, reunified, unknown). An empty facility is
+# allowed where one is accepted (advocates often learn the custodian before the place). The
+# PostgreSQL trigger of migration 0005 holds the same table.
+CUSTODY_FACILITY_KINDS: dict[str, frozenset[str]] = {
+    CustodianKind.CBP: frozenset({"cbp_station", "port_of_entry"}),
+    CustodianKind.ICE_DETENTION: frozenset({"ice_detention"}),
+    CustodianKind.ORR_SHELTER: frozenset({"orr_shelter"}),
+    CustodianKind.ORR_FOSTER_CARE: frozenset({"orr_shelter"}),
+    CustodianKind.STATE_CHILD_WELFARE: frozenset({"other"}),
+}
 
 
 class ReleaseType(models.TextChoices):
@@ -91,8 +112,9 @@ class CustodyEpisode(Versioned):
     )
     release_type = models.CharField(max_length=24, choices=ReleaseType.choices, blank=True)
     removed_to = models.CharField(_("removed to (country)"), max_length=80, blank=True)
+    # RESTRICT: a sponsor a child was released to stays on the record as long as that custody does.
     sponsor = models.ForeignKey(
-        "cases.Sponsor", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.Sponsor", on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
     )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
@@ -113,6 +135,25 @@ class CustodyEpisode(Versioned):
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
                 name="custody_episode_ends_after_start",
             ),
+            # "With sponsor" names the sponsor, and only it does.
+            models.CheckConstraint(
+                condition=models.Q(kind=CustodianKind.WITH_SPONSOR, sponsor__isnull=False)
+                | (~models.Q(kind=CustodianKind.WITH_SPONSOR) & models.Q(sponsor__isnull=True)),
+                name="custody_sponsor_iff_with_sponsor",
+                violation_error_message=_("Custody 'with sponsor' names the sponsor, and no other custody does."),
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(kind=CustodianKind.REMOVED) & ~models.Q(removed_to=""))
+                | (~models.Q(kind=CustodianKind.REMOVED) & models.Q(removed_to="")),
+                name="custody_removed_iff_country",
+                violation_error_message=_("Say which country the person was removed to; only a removal names one."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(release_type="") | models.Q(kind=CustodianKind.RELEASED),
+                name="custody_release_type_only_on_release",
+                violation_error_message=_("Only a release has a release type."),
+            ),
+            # Overlap is refused on PostgreSQL by an exclusion constraint (migration 0005).
         ]
         indexes = [
             # Case filters (custodian kind, facility, detained > N days) probe open episodes.

@@ -28,12 +28,14 @@ class Sponsor(Versioned):
     Category = SponsorCategory
     Status = SponsorStatus
 
-    # "Secured": a sponsor is identified and has not been denied. "Vetted": ORR approved them.
-    SECURED = frozenset(
-        {Status.IDENTIFIED, Status.APPLICATION_SUBMITTED, Status.HOME_STUDY, Status.APPROVED,
-         Status.RELEASED_TO_SPONSOR}
-    )
+    # "Vetted" and "secured" are one fact: ORR approved the sponsor (or already released the child
+    # to them). A sponsor who is only identified, or whose application or home study is under way,
+    # is not secured - letters to officials must not claim it (docs/domain-rules.md).
     VETTED = frozenset({Status.APPROVED, Status.RELEASED_TO_SPONSOR})
+    SECURED = VETTED
+    # The vetting steps in order; home study only when ORR requires one. Approved or denied ends
+    # vetting; only an approved sponsor may then receive the child.
+    IN_VETTING = frozenset({Status.IDENTIFIED, Status.APPLICATION_SUBMITTED, Status.HOME_STUDY})
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="sponsors")
     person = models.ForeignKey(
@@ -76,6 +78,7 @@ class FearOutcome(models.TextChoices):
 
 class FearReview(models.TextChoices):
     NONE = "", _("Not requested")
+    DECLINED = "declined", _("IJ review declined")
     REQUESTED = "requested", _("IJ review requested")
     AFFIRMED = "affirmed", _("IJ affirmed the negative finding")
     VACATED = "vacated", _("IJ vacated the negative finding")
@@ -86,7 +89,9 @@ class CredibleFearProcess(Versioned):
     Outcome = FearOutcome
     Review = FearReview
 
-    # Days after a negative finding within which the immigration judge's review must happen.
+    # Days within which the immigration judge's review must be concluded, and from when: credible
+    # fear, 7 days from the negative determination (8 CFR 1003.42(e)); reasonable fear, 10 days
+    # from the referral to the judge (8 CFR 208.31(g)).
     REVIEW_DAYS = {Kind.CREDIBLE: 7, Kind.REASONABLE: 10}
 
     person = models.ForeignKey("cases.Person", on_delete=models.CASCADE, related_name="fear_processes")
@@ -96,6 +101,9 @@ class CredibleFearProcess(Versioned):
     decided_on = models.DateField(null=True, blank=True)
     review = models.CharField(max_length=10, choices=Review.choices, blank=True, default="")
     review_requested_on = models.DateField(null=True, blank=True)
+    # The asylum officer's referral to the immigration judge (Form I-863): a reasonable-fear
+    # review's 10 days run from it.
+    referred_on = models.DateField(_("referred to the judge on"), null=True, blank=True)
     review_decided_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -109,6 +117,25 @@ class CredibleFearProcess(Versioned):
                 condition=models.Q(review="") | models.Q(outcome="negative"),
                 name="cfp_review_only_after_negative",
             ),
+            models.CheckConstraint(
+                condition=models.Q(decided_on__isnull=True) | models.Q(interview_on__isnull=True)
+                | models.Q(decided_on__gte=models.F("interview_on")),
+                name="cfp_decision_not_before_interview",
+                violation_error_message=_("The decision cannot precede the interview."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_decided_on__isnull=True) | models.Q(review_requested_on__isnull=True)
+                | models.Q(review_decided_on__gte=models.F("review_requested_on")),
+                name="cfp_review_decision_not_before_request",
+                violation_error_message=_("The judge cannot decide before the review was requested."),
+            ),
+            # A requested reasonable-fear review has a referral date: its deadline counts from it.
+            models.CheckConstraint(
+                condition=~models.Q(kind="reasonable", review__in=["requested", "affirmed", "vacated"])
+                | models.Q(referred_on__isnull=False),
+                name="cfp_reasonable_review_has_referral",
+                violation_error_message=_("Give the date the case was referred to the immigration judge."),
+            ),
         ]
         indexes = [models.Index(fields=["outcome"], name="cfp_outcome_idx")]
 
@@ -117,12 +144,12 @@ class CredibleFearProcess(Versioned):
 
     @property
     def review_deadline(self) -> dt.date | None:
-        """Derived: a negative finding must be reviewed by an IJ within 7 (CF) or 10 (RF) days."""
-        if self.outcome != self.Outcome.NEGATIVE or not self.decided_on:
+        """Derived: the day by which the judge's review must be concluded. Only while a review is
+        requested and undecided: no request (or a declined one), no deadline."""
+        if self.outcome != self.Outcome.NEGATIVE or self.review != self.Review.REQUESTED:
             return None
-        if self.review in (self.Review.AFFIRMED, self.Review.VACATED):
-            return None
-        return self.decided_on + dt.timedelta(days=self.REVIEW_DAYS[self.kind])
+        start = self.decided_on if self.kind == self.Kind.CREDIBLE else self.referred_on
+        return start + dt.timedelta(days=self.REVIEW_DAYS[self.kind]) if start else None
 
 
 class ProceedingKind(models.TextChoices):
@@ -192,7 +219,16 @@ class Hearing(Versioned):
 
     class Meta:
         ordering = ["scheduled_at", "id"]
-        constraints = [enum_check("status", HearingStatus, "hearing")]
+        constraints = [
+            enum_check("status", HearingStatus, "hearing"),
+            # A real date: the services also refuse one more than HEARING_YEARS_AHEAD years out.
+            models.CheckConstraint(
+                condition=models.Q(scheduled_at__gte=dt.datetime(1990, 1, 1, tzinfo=dt.UTC))
+                & models.Q(scheduled_at__lt=dt.datetime(2200, 1, 1, tzinfo=dt.UTC)),
+                name="hearing_scheduled_in_sane_years",
+                violation_error_message=_("Check the date: a hearing falls between 1990 and 2199."),
+            ),
+        ]
         indexes = [
             # "Hearing within N days" filter and the dashboard.
             models.Index(fields=["scheduled_at"], name="hearing_upcoming_idx",

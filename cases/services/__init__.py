@@ -5,22 +5,23 @@ from .cases import (
     note_create, share_create, share_revoke,
 )
 from .errors import StaleVersion
+from .once import parse_key, replayed_as, run_once
 from .people import (
     custody_episode_create, custody_episode_update, custody_transfer, person_create, person_update,
     release_to_sponsor,
 )
 from .process import (
-    fear_process_create, fear_process_update, hearing_schedule, hearing_update, ij_review_record,
+    fear_process_create, fear_process_update, hearing_schedule, hearing_update, ij_review_decline, ij_review_record,
     ij_review_request, interview_outcome_record, proceeding_create, proceeding_update, sponsor_create,
     sponsor_update,
 )
-from .reference import can_edit_reference_data, reference_create, reference_update
+from .reference import can_add_facilities, can_edit_reference_data, reference_create, reference_update
 
 __all__ = [
-    "StaleVersion", "advocacy_link_record", "assignment_create", "assignment_delete", "assignments_end_for_member", "can_edit_reference_data", "case_create",
+    "StaleVersion", "advocacy_link_record", "assignment_create", "assignment_delete", "assignments_end_for_member", "can_add_facilities", "can_edit_reference_data", "case_create",
     "case_mark_reunified", "case_update", "consent_record", "custody_episode_create", "custody_episode_update",
     "custody_transfer", "fear_process_create", "fear_process_update", "hearing_schedule", "hearing_update",
-    "ij_review_record", "ij_review_request", "interview_outcome_record", "note_create", "person_create",
+    "ij_review_decline", "ij_review_record", "ij_review_request", "interview_outcome_record", "note_create", "parse_key", "person_create",
     "person_update", "proceeding_create", "proceeding_update", "reference_create", "reference_update",
-    "release_to_sponsor", "share_create", "share_revoke", "sponsor_create", "sponsor_update",
+    "release_to_sponsor", "replayed_as", "run_once", "share_create", "share_revoke", "sponsor_create", "sponsor_update",
 ]

@@ -3,7 +3,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -11,6 +11,7 @@ from accounts.roles import CHANGE
 
 from ..fields import blind_index, normalise_a_number
 from ..models import DETAINED_KINDS, Case, CustodianKind, CustodyEpisode, Facility, Person, Sponsor
+from ..models.people import ADULT_AGE, CUSTODY_FACILITY_KINDS, ORR_KINDS
 from ..permissions import require_case_perm
 from ._base import create_on_case, field_error, record_event, snapshot, update_versioned, validate
 
@@ -31,9 +32,14 @@ def _set_a_number(person: Person, raw: str | None) -> None:
     person.a_number, person.a_number_index = normalised, blind_index(normalised)
 
 
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
 def _check_person(p: Person) -> None:
     if p.date_of_birth and p.date_of_birth > timezone.localdate():
         raise field_error("date_of_birth", "A date of birth cannot be in the future.")
+    if p.date_of_birth and p.date_of_birth < EARLIEST_BIRTH:
+        raise field_error("date_of_birth", "Check the year of birth.")
 
 
 def person_create(*, actor: User, case: Case, a_number: str = "", **fields: Any) -> Person:
@@ -80,8 +86,7 @@ def _check_episode(ep: CustodyEpisode) -> None:
         errors["removed_to"] = "Only a removal names a country."
     if ep.release_type and ep.kind != CustodianKind.RELEASED:
         errors["release_type"] = "Only a release has a release type."
-    if ep.sponsor_id and ep.sponsor.case_id != ep.person.case_id:
-        errors["sponsor"] = "This sponsor belongs to another family."
+    errors.update(_fit_errors(ep))
     today = timezone.localdate()
     if ep.started_on and ep.started_on > today:
         errors["started_on"] = "Custody cannot start in the future."
@@ -94,8 +99,74 @@ def _check_episode(ep: CustodyEpisode) -> None:
                 "This person already has an open custody episode (their current custody). "
                 "End it first, or use transfer-custody."
             )
+    if not errors:
+        errors.update(_overlap_errors(ep))
     if errors:
         raise ValidationError(errors)
+
+
+def _age_on(person: Person, day: dt.date) -> int | None:
+    dob = person.date_of_birth
+    if dob is None:
+        return None
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def _fit_errors(ep: CustodyEpisode) -> dict[str, str]:
+    """The custody fits the person, the facility and the sponsor (docs/domain-rules.md)."""
+    errors: dict[str, str] = {}
+    person = ep.person
+    accepted = CUSTODY_FACILITY_KINDS.get(ep.kind, frozenset())
+    if ep.facility_id and ep.facility.kind not in accepted:
+        where = ", ".join(str(Facility.Kind(k).label) for k in sorted(accepted)) or "no facility"
+        errors["facility"] = (
+            f"{CustodianKind(ep.kind).label} cannot be at a facility of kind "
+            f"'{Facility.Kind(ep.facility.kind).label}' (accepted: {where})."
+        )
+    if ep.kind in ORR_KINDS and ep.started_on:
+        age = _age_on(person, ep.started_on)
+        if age is not None and age >= ADULT_AGE:
+            errors["kind"] = f"ORR custody is for children; this person was {age} on {ep.started_on.isoformat()}."
+        elif age is None and person.role != Person.Role.CHILD:
+            errors["kind"] = "ORR custody is for children: record this person's date of birth first."
+    if ep.kind == CustodianKind.WITH_SPONSOR:
+        sponsor = ep.sponsor if ep.sponsor_id else None
+        if sponsor is None:
+            errors["sponsor"] = "Name the sponsor this person lives with."
+        elif sponsor.case_id != person.case_id:
+            errors["sponsor"] = "This sponsor belongs to another family."
+        elif sponsor.person_id not in (None, person.pk):
+            errors["sponsor"] = "This sponsor is another child's sponsor."
+        elif sponsor.status not in Sponsor.VETTED:
+            errors["sponsor"] = (
+                f"A release needs a sponsor whose vetting is approved; this one is "
+                f"'{Sponsor.Status(sponsor.status).label}'."
+            )
+    elif ep.sponsor_id:
+        errors["sponsor"] = "Only custody 'with sponsor' names a sponsor."
+    return errors
+
+
+def _overlap_errors(ep: CustodyEpisode) -> dict[str, str]:
+    """One person is in one custody at a time: episodes are half-open [start, end) date ranges
+    (a transfer ends one and starts the next on the same day), and none may overlap another."""
+    if ep.ended_on is not None and ep.ended_on == ep.started_on:
+        return {}  # an empty range holds no day
+    others = CustodyEpisode.objects.filter(person_id=ep.person_id).exclude(pk=ep.pk).exclude(
+        ended_on=models.F("started_on")
+    ).filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gt=ep.started_on))
+    if ep.ended_on is not None:
+        others = others.filter(started_on__lt=ep.ended_on)
+    other = others.select_related("facility").order_by("started_on", "pk").first()
+    if other is None:
+        return {}
+    where = f" at {other.facility.name}" if other.facility_id else ""
+    until = other.ended_on.isoformat() if other.ended_on else "now"
+    field = "started_on" if other.started_on <= ep.started_on else "ended_on"
+    return {field: (
+        f"This overlaps the custody '{CustodianKind(other.kind).label}'{where} from "
+        f"{other.started_on.isoformat()} to {until}: one person is in one custody at a time."
+    )}
 
 
 def custody_episode_create(*, actor: User, person: Person, **fields: Any) -> CustodyEpisode:
@@ -162,11 +233,11 @@ def custody_transfer(
 
 
 def release_to_sponsor(*, actor: User, person: Person, sponsor: Sponsor, on: dt.date) -> CustodyEpisode:
-    if sponsor.case_id != person.case_id:
-        raise field_error("sponsor", "This sponsor belongs to another family.")
-    if sponsor.status == Sponsor.Status.DENIED:
-        raise field_error("sponsor", "This sponsor was denied; a release needs an approved sponsor.")
+    """Custody 'with sponsor' from `on`; the sponsor must be this child's (or the family's) and
+    approved (checked with the custody, see _fit_errors); it becomes 'released to sponsor'."""
     with transaction.atomic():
+        # Lock the sponsor: its vetting cannot be withdrawn between the check and the release.
+        sponsor = Sponsor.objects.select_for_update().get(pk=sponsor.pk)
         episode = custody_transfer(actor=actor, person=person, kind=CustodianKind.WITH_SPONSOR, on=on, sponsor=sponsor)
         if sponsor.status != Sponsor.Status.RELEASED_TO_SPONSOR:
             before = {"status": sponsor.status}

@@ -43,7 +43,9 @@ def test_when_every_family_is_out_the_organizer_is_offered_the_win_once(olga, al
 def test_released_with_a_sponsor_counts_as_out_but_removed_does_not(olga, alice, action, consented_case):  # noqa: ANN001
     mother, child = consented_case.people.order_by("id")
     today = timezone.localdate()
-    services.custody_transfer(actor=alice, person=child, kind="with_sponsor", on=today)
+    aunt = services.sponsor_create(actor=alice, case=consented_case, person=child, name="Marta Ejemplo",
+                                   category="2B", status="approved")
+    services.release_to_sponsor(actor=alice, person=child, sponsor=aunt, on=today)
     services.custody_transfer(actor=alice, person=mother, kind="removed", removed_to="Honduras", on=today)
     assert suggest_won_actions.apply().get() == 0
     services.custody_transfer(actor=alice, person=mother, kind="released", release_type="humanitarian_parole",

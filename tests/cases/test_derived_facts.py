@@ -127,19 +127,31 @@ def deadline(client, process) -> str | None:  # noqa: ANN001
     return r.json()["review_deadline"]
 
 
-@pytest.mark.parametrize(("kind", "days"), [("credible", 7), ("reasonable", 10)])
-def test_review_deadline_follows_a_negative_finding(alice_api, fear_process, kind, days):
-    process = fear_process(kind)
+def test_credible_fear_review_deadline_is_7_days_from_the_negative_finding_once_requested(alice_api, fear_process):
+    process = fear_process("credible")
     assert deadline(alice_api, process) is None  # pending
     decided = days_ago(3)
     r = alice_api.post(f"/api/v1/credible-fear/{process.pk}/record-outcome/",
                        {"outcome": "negative", "decided_on": iso(decided)})
     assert r.status_code == 200, r.content
-    assert r.json()["review_deadline"] == iso(decided + dt.timedelta(days=days))
+    assert r.json()["review_deadline"] is None  # no request, no deadline
 
     r = alice_api.post(f"/api/v1/credible-fear/{process.pk}/request-review/", {"requested_on": iso(days_ago(2))})
     assert r.status_code == 200
-    assert r.json()["review_deadline"] == iso(decided + dt.timedelta(days=days))  # still owed until decided
+    assert r.json()["review_deadline"] == iso(decided + dt.timedelta(days=7))  # 8 CFR 1003.42(e)
+
+
+def test_reasonable_fear_review_deadline_is_10_days_from_the_referral(alice_api, fear_process):
+    process = fear_process("reasonable")
+    alice_api.post(f"/api/v1/credible-fear/{process.pk}/record-outcome/",
+                   {"outcome": "negative", "decided_on": iso(days_ago(3))})
+    r = alice_api.post(f"/api/v1/credible-fear/{process.pk}/request-review/", {"requested_on": iso(days_ago(2))})
+    assert r.status_code == 400
+    assert "referred_on" in r.json()
+    r = alice_api.post(f"/api/v1/credible-fear/{process.pk}/request-review/",
+                       {"requested_on": iso(days_ago(2)), "referred_on": iso(days_ago(1))})
+    assert r.status_code == 200, r.content
+    assert r.json()["review_deadline"] == iso(days_ago(1) + dt.timedelta(days=10))  # 8 CFR 208.31(g)
 
 
 @pytest.mark.parametrize("result", ["affirmed", "vacated"])
@@ -163,7 +175,8 @@ def test_positive_finding_has_no_review_deadline(alice_api, fear_process):
 
 def test_case_detail_shows_the_review_deadline(alice, alice_api, case, fear_process):
     process = fear_process("reasonable")
-    services.interview_outcome_record(actor=alice, process=process, outcome="negative", decided_on=days_ago(1))
+    services.interview_outcome_record(actor=alice, process=process, outcome="negative", decided_on=days_ago(2))
+    services.ij_review_request(actor=alice, process=process, requested_on=days_ago(1), referred_on=days_ago(1))
     detail = alice_api.get(f"/api/v1/cases/{case.pk}/").json()
     assert [p["review_deadline"] for p in detail["fear_processes"]] == [iso(days_ago(1) + dt.timedelta(days=10))]
 

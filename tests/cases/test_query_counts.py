@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, CustodyEpisode, Hearing, Person
+from cases.models import Case, CustodyEpisode, Facility, Hearing, Person
 from tests import factories as f
 
 from .helpers import client_for, days_ago
@@ -72,7 +72,9 @@ def seed_family(actor, org, facility, n: int, people: int = 3) -> Case:  # noqa:
     case = f.make_case(actor, org, reference=f"Q-{n:03d}")
     now = timezone.now()
     parent = f.make_person(actor, case, role="parent", first_name="Ana", a_number=f"2015{n:05d}")
-    f.detain(actor, parent, facility=facility, days_ago=45, kind="cbp")
+    port = Facility.objects.filter(kind=Facility.Kind.PORT_OF_ENTRY).first() or f.FacilityFactory(
+        name="San Ysidro Port of Entry", kind=Facility.Kind.PORT_OF_ENTRY)
+    f.detain(actor, parent, facility=port, days_ago=45, kind="cbp")
     f.detain(actor, parent, facility=facility, days_ago=40)
     services.fear_process_create(actor=actor, person=parent, interview_on=days_ago(30))
     for i in range(people - 1):

@@ -211,3 +211,37 @@ def test_two_racing_submits_of_one_form_make_one_note(family, page_for):  # noqa
         t.join(timeout=30)
     assert codes == [302, 302]
     assert family.case.notes.filter(body="Both at once.").count() == 1
+
+
+def test_a_child_is_released_to_an_approved_sponsor_from_the_transfer_form(family, page_for):  # noqa: ANN001
+    response = page_for("alice").post(f"/cases/{family.case.pk}/do/transfer/", {
+        "person": family.child.pk, "kind": "with_sponsor", "sponsor": family.sponsor.pk,
+        "on": family.today.isoformat()})
+    assert response.status_code == 302
+    current = CustodyEpisode.objects.get(person=family.child, ended_on__isnull=True)
+    assert (current.kind, current.sponsor_id) == ("with_sponsor", family.sponsor.pk)
+    family.sponsor.refresh_from_db()
+    assert family.sponsor.status == "released_to_sponsor"
+
+
+def test_a_release_to_a_sponsor_still_in_vetting_is_refused_beside_the_sponsor(alice, family, page_for):  # noqa: ANN001
+    from cases import services
+
+    cousin = services.sponsor_create(actor=alice, case=family.case, person=family.child, name="Rita Ejemplo",
+                                     category="3", status="home_study")
+    form = opened(post(page_for, family, "transfer", {
+        "person": family.child.pk, "kind": "with_sponsor", "sponsor": cousin.pk,
+        "on": family.today.isoformat()}), "transfer")
+    assert "approved" in error_beside(form, "transfer_sponsor")
+    cousin.refresh_from_db()
+    assert cousin.status == "home_study"
+
+
+def test_ice_detention_at_a_court_is_refused_beside_the_facility(family, page_for):  # noqa: ANN001
+    from tests import factories as f
+
+    court = f.FacilityFactory(name="Otay Mesa Immigration Court", kind="court")
+    form = opened(post(page_for, family, "transfer", {
+        "person": family.mother.pk, "kind": "ice_detention", "facility": court.pk,
+        "on": family.today.isoformat()}), "transfer")
+    assert "ICE detention" in error_beside(form, "transfer_facility")
