@@ -172,3 +172,48 @@ class UnshareForm(CaseForm):
 class NoteForm(CaseForm):
     prefix_name = "note"
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+# --- Opening a new family ---------------------------------------------------------------------------
+
+class IntakeForm(ServiceErrors, forms.Form):
+    """The family: its reference (suggested, editable), where and when it was separated."""
+
+    once = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    reference = forms.CharField(label=_("Reference"), max_length=40,
+                                help_text=_("Your organisation's own code for this family."))
+    separated_on = forms.DateField(label=_("Separated on"), widget=DATE, required=False)
+    separation_place = forms.CharField(label=_("Place of separation"), max_length=200, required=False)
+    # Shown as a checkbox only beside the warning that an A-number is already on record.
+    confirm_duplicates = forms.BooleanField(
+        label=_("I checked: this is a new family, even though an A-number is already on record"), required=False,
+        widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["once"].initial = uuid.uuid4
+
+
+class IntakePersonForm(ServiceErrors, forms.Form):
+    """One family member and where they are held now. The facility choices are loaded once for the
+    whole page (set_facilities), not once per member."""
+
+    role = forms.ChoiceField(label=_("Role in the family"), choices=[("", "—"), *Person.Role.choices])
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE, required=False)
+    country_of_birth = forms.CharField(label=_("Country of birth"), max_length=80, required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=120, required=False)
+    a_number = forms.CharField(label=_("A-number"), max_length=20, required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    custody_kind = forms.ChoiceField(label=_("Now in"), choices=[("", _("Not known yet")), *CustodianKind.choices],
+                                     required=False)
+    facility = LoadedChoiceField(label=_("Facility"), required=False)
+    custody_since = forms.DateField(label=_("Since"), widget=DATE, required=False)
+
+    def __init__(self, *args, facilities: list[Facility] = (), **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].set_rows(list(facilities), str)
+
+
+IntakePeople = forms.formset_factory(IntakePersonForm, min_num=1, validate_min=True, extra=0)

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organization, User
 from accounts.roles import VIEW, VIEW_PII
 
 from .fields import blind_index, normalise_a_number
@@ -121,6 +121,22 @@ def a_number_index_for(raw: str) -> str | None:
         return blind_index(normalise_a_number(raw))
     except Exception:  # noqa: BLE001 - any malformed input simply matches nothing
         return None
+
+
+def a_number_duplicates(*, user: User, organization: Organization, a_numbers: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """For each typed A-number (any formatting) already on a family of `organization` whose PII
+    the user may see: that family's id and reference. Only that organisation is searched, so the
+    answer never tells anyone about another organisation's families."""
+    indexes = {raw: a_number_index_for(raw) for raw in a_numbers if raw}
+    wanted = {index for index in indexes.values() if index}
+    if not wanted:
+        return {}
+    rows = Person.objects.filter(
+        a_number_index__in=wanted, case__organization=organization,
+        case__in=cases_with_perm(user, VIEW_PII).values("pk"),
+    ).order_by("case_id").values_list("a_number_index", "case_id", "case__reference")
+    found = {index: (case_id, reference) for index, case_id, reference in rows}
+    return {raw: found[index] for raw, index in indexes.items() if index in found}
 
 
 def upcoming_cutoff(days: int) -> dt.datetime:

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,14 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Organization, User
-from accounts.roles import CAN_CREATE_ACTIONS, CHANGE, SHARE, VIEW_PII
-from accounts.selectors import request_memberships
+from accounts.roles import CAN_CREATE_ACTIONS, CAN_CREATE_CASES, CHANGE, SHARE, VIEW_PII
+from accounts.selectors import current_membership, request_memberships
 
 from . import forms as f
 from . import selectors, services
 from .facts import family_summary
 from .filters import CaseFilter, CaseSearchFilter
-from .models import Case, CustodianKind
+from .models import Case, CustodianKind, Facility
 from .permissions import case_perms
 from .pii import redact
 from .timeline import describe
@@ -49,6 +50,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/dashboard.html", {
         "section": "dashboard", "detained": detained, "hearings": hearings, "deadlines": deadlines,
         "sponsors": sponsors, "recent": recent, "pii_ids": _pii_ids(user, case_ids),
+        "can_open_family": _opening_organization(request) is not None,
     })
 
 
@@ -81,7 +83,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/case_list.html", {
         "section": "cases", "cases": page, "filterset": filterset, "query": query,
         "next_url": f"?{params.urlencode()}" if more else None, "pii_ids": _pii_ids(user, {c.pk for c in page}),
-        "searched_a_number": request.method == "POST",
+        "searched_a_number": request.method == "POST", "can_open_family": _opening_organization(request) is not None,
     }, status=200 if filterset.is_valid() else 400)
 
 
@@ -223,3 +225,90 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     fresh = selectors.case_detail(user=request.user).get(pk=case.pk)
     return _case_page(request, fresh, bound=(name, form), status=400)
 
+
+
+# --- Opening a new family -------------------------------------------------------------------------
+
+MAX_INTAKE_PEOPLE = 30
+
+
+def _opening_organization(request: HttpRequest) -> Organization | None:
+    """The organisation the user works in, if their role there may open families (admins and
+    advocates)."""
+    membership = current_membership(request)
+    return membership.organization if membership and membership.role in CAN_CREATE_CASES else None
+
+
+class _AlreadyOnRecord(Exception):
+    """An A-number typed in is already on a family of the organisation: ask before saving."""
+
+    def __init__(self, found: dict[str, tuple[int, str]]) -> None:
+        super().__init__("A-number already on record")
+        self.found = found
+
+
+def _new_people(people: Any) -> list[tuple[int, services.NewPerson]]:
+    """The members typed in, with their form's index; an extra form left empty is no member."""
+    return [(i, services.NewPerson(**{k: v for k, v in p.cleaned_data.items()}))
+            for i, p in enumerate(people.forms) if p.has_changed() or i < people.min_num]
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """A new family on one page: the case, its members and where each is held now. An A-number
+    already on one of the organisation's families is shown (with a link) before anything is saved;
+    the form's one-time token makes a double submit open one family."""
+    organization = _opening_organization(request)
+    if organization is None:
+        raise PermissionDenied(_("Only your organisation's admins and advocates may open a family."))
+    facilities = list(Facility.objects.order_by("name"))
+    people_kwargs = {"prefix": "people", "form_kwargs": {"facilities": facilities}}
+    if request.method != "POST":
+        form = f.IntakeForm(initial={"reference": services.reference_suggestion(organization)})
+        return _intake_page(request, organization, form, f.IntakePeople(**people_kwargs))
+    data = request.POST.copy()
+    if "add_person" in data:
+        total = data.get("people-TOTAL_FORMS", "")
+        if total.isdigit() and int(total) < MAX_INTAKE_PEOPLE:
+            data["people-TOTAL_FORMS"] = str(int(total) + 1)
+        return _intake_page(request, organization, f.IntakeForm(data), f.IntakePeople(data, **people_kwargs))
+    form, people = f.IntakeForm(data), f.IntakePeople(data, **people_kwargs)
+    if form.is_valid() and people.is_valid():
+        members = _new_people(people)
+        typed = {new.a_number: new for _i, new in members if new.a_number}
+        case_fields = {k: form.cleaned_data[k] for k in ("reference", "separated_on", "separation_place")}
+
+        def open_family() -> Case:
+            # Inside the token's transaction: a replay of a form that went through finds its family
+            # before this check (which that family's own A-numbers would now trip).
+            found = selectors.a_number_duplicates(user=request.user, organization=organization, a_numbers=typed)
+            if found and not form.cleaned_data["confirm_duplicates"]:
+                raise _AlreadyOnRecord(found)
+            return services.family_open(actor=request.user, organization=organization,
+                                        people=[new for _i, new in members], **case_fields)
+
+        try:
+            case = services.run_once(actor=request.user, token=form.cleaned_data["once"], work=open_family)[0]
+        except _AlreadyOnRecord as exc:
+            form.fields["confirm_duplicates"].widget = forms.CheckboxInput()
+            duplicates = [{"label": f"{typed[raw].first_name} {typed[raw].last_name}".strip(), "case_id": case_id,
+                           "reference": reference} for raw, (case_id, reference) in exc.found.items()]
+            return _intake_page(request, organization, form, people, duplicates=duplicates)
+        except services.PersonRefused as exc:
+            people.forms[members[exc.index][0]].add_service_errors(exc)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            if not isinstance(case, Case):  # a replay of a token that opened no family
+                return HttpResponseRedirect(reverse("staff-case-list"))
+            messages.success(request, _("Family opened."))
+            return HttpResponseRedirect(reverse("staff-case", args=[case.pk]))
+    return _intake_page(request, organization, form, people, status=400)
+
+
+def _intake_page(request: HttpRequest, organization: Organization, form: f.IntakeForm, people: Any, *,
+                 duplicates: list | None = None, status: int = 200) -> HttpResponse:
+    return render(request, "cases/case_new.html", {
+        "section": "cases", "organization": organization, "form": form, "people": people,
+        "duplicates": duplicates or [],
+    }, status=status)

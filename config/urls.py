@@ -12,6 +12,7 @@ urlpatterns = [
     # Staff pages (sign-in required)
     path("", case_views.dashboard, name="home"),
     path("cases/", case_views.case_list, name="staff-case-list"),
+    path("cases/new/", case_views.case_new, name="staff-case-new"),
     path("cases/<int:pk>/", case_views.case_detail, name="staff-case"),
     path("cases/<int:pk>/do/<slug:name>/", case_views.case_transition, name="staff-case-do"),
     path("actions/", action_views.action_list, name="staff-action-list"),

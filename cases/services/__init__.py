@@ -5,6 +5,7 @@ from .cases import (
     note_create, share_create, share_revoke,
 )
 from .errors import StaleVersion
+from .intake import NewPerson, PersonRefused, family_open, reference_suggestion
 from .once import parse_key, replayed_as, run_once
 from .people import (
     custody_episode_create, custody_episode_update, custody_transfer, person_create, person_update,
@@ -18,10 +19,10 @@ from .process import (
 from .reference import can_add_facilities, can_edit_reference_data, reference_create, reference_update
 
 __all__ = [
-    "StaleVersion", "advocacy_link_record", "assignment_create", "assignment_delete", "assignments_end_for_member", "can_add_facilities", "can_edit_reference_data", "case_create",
+    "NewPerson", "PersonRefused", "StaleVersion", "advocacy_link_record", "assignment_create", "assignment_delete", "assignments_end_for_member", "can_add_facilities", "can_edit_reference_data", "case_create",
     "case_mark_reunified", "case_update", "consent_record", "custody_episode_create", "custody_episode_update",
-    "custody_transfer", "fear_process_create", "fear_process_update", "hearing_schedule", "hearing_update",
+    "custody_transfer", "family_open", "fear_process_create", "fear_process_update", "hearing_schedule", "hearing_update",
     "ij_review_decline", "ij_review_record", "ij_review_request", "interview_outcome_record", "note_create", "parse_key", "person_create",
-    "person_update", "proceeding_create", "proceeding_update", "reference_create", "reference_update",
+    "person_update", "proceeding_create", "proceeding_update", "reference_create", "reference_suggestion", "reference_update",
     "release_to_sponsor", "replayed_as", "run_once", "share_create", "share_revoke", "sponsor_create", "sponsor_update",
 ]

@@ -17,6 +17,18 @@ from cases.models import CaseEvent
 
 Family = SimpleNamespace
 
+# What is PII, written out from the rule (docs/permissions.md: "names, dates of birth, A-numbers,
+# addresses, sponsor names and contacts, dockets, the internal summary and notes"), not read from
+# the product's own table (cases/pii.py), so a field dropped there fails these tests.
+PII = {
+    "case": {"summary"},
+    "person": {"first_name", "last_name", "date_of_birth", "a_number", "address"},
+    "sponsor": {"name", "contact"},
+    "note": {"body"},
+    "proceeding": {"docket"},
+    "caseshare": {"user", "organization"},  # who represents the family
+}
+
 # Who reads what. Owners and co-counsel see everything; organizers and assigned volunteers see
 # the case redacted and never its notes; outsiders and unassigned volunteers see nothing.
 FULL_READERS = ["alice", "adam", "bob"]

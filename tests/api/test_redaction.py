@@ -1,17 +1,16 @@
-"""What organizers and assigned volunteers see: the case, without PII (cases/pii.py), and
+"""What organizers and assigned volunteers see: the case, without PII (listed in tests/api/matrix.py), and
 without notes. Co-counsel with a share sees PII like the owners."""
 import pytest
 
 from accounts.roles import Role
 from cases import services
-from cases.pii import PII_FIELDS
 
 from .. import factories as f
-from .matrix import FULL_READERS, REDACTED_READERS, ids
+from .matrix import FULL_READERS, PII, REDACTED_READERS, ids
 
 pytestmark = pytest.mark.django_db
 
-# Each endpoint whose rows carry PII, the family's row in it, and the PII subject (cases/pii.py).
+# Each endpoint whose rows carry PII, the family's row in it, and the PII subject.
 PII_ENDPOINTS = [
     ("/api/v1/cases/", lambda fam: fam.case, "case"),
     ("/api/v1/people/", lambda fam: fam.mother, "person"),
@@ -44,7 +43,7 @@ def test_organizer_and_volunteer_get_pii_fields_as_null_and_redacted_true(who, p
                                                                          client_for):  # noqa: ANN001
     for row in rows(client_for(who), path, target(family)):
         assert row["redacted"] is True
-        for field in PII_FIELDS[subject] & row.keys():
+        for field in PII[subject] & row.keys():
             assert row[field] is None, field
 
 
@@ -55,8 +54,8 @@ def test_owners_and_co_counsel_see_pii(who, path, target, subject, family, clien
     assert all(row["redacted"] is False for row in shown)
     # The family fixture fills in every PII field, so none may come back empty.
     detail = shown[-1]
-    assert PII_FIELDS[subject] <= detail.keys()
-    assert all(detail[field] not in (None, "") for field in PII_FIELDS[subject])
+    assert PII[subject] <= detail.keys()
+    assert all(detail[field] not in (None, "") for field in PII[subject])
 
 
 def test_owner_sees_the_mothers_a_number_and_name(family, client_for):  # noqa: ANN001
@@ -73,7 +72,7 @@ def test_case_detail_redacts_everyone_nested_in_it(who, family, client_for):  # 
         assert body[nested], nested
         for row in body[nested]:
             assert row["redacted"] is True
-            assert all(row[field] is None for field in PII_FIELDS[subject] & row.keys())
+            assert all(row[field] is None for field in PII[subject] & row.keys())
     # Facts that are not PII stay: that is what organizers build advocacy on.
     assert body["family"]["detained"] == 2
 

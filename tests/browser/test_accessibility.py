@@ -3,8 +3,11 @@ every main page, for the roles that see it, with every transition form open and 
 shown: labels for every control, contrast (WCAG 2.1 AA), landmarks, headings, names of links
 and buttons. And the keyboard: the first Tab reaches a visible "skip to content" link, and the
 focused control is outlined."""
+import datetime as dt
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from advocacy.services import actions as action_services
 from tests.advocacy.conftest import SEED_LIKE_BODY, congress, consented_case, director  # noqa: F401
@@ -51,10 +54,22 @@ def test_the_advocates_pages(open_page, family):  # noqa: ANN001, F811
     audit(page, "case page, every form open")
     transfer = page.locator("details.transition", has_text="Record a custody change")
     transfer.get_by_label("Who").select_option(str(family.mother.pk))
-    transfer.get_by_label("Since").fill("2031-01-01")  # in the future: refused beside the field
+    in_a_month = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    transfer.get_by_label("Since").fill(in_a_month)  # in the future: refused beside the field
     transfer.get_by_role("button", name="Save").click()
     page.wait_for_selector("#id_transfer_on_error")
     audit(page, "case page with an error")
+    page.goto("/cases/new/")
+    audit(page, "new family")
+    page.get_by_role("button", name="Open the family").click()  # no member named
+    page.wait_for_selector("#id_people-0-first_name_error")
+    audit(page, "new family with errors")
+    page.locator("#id_people-0-role").select_option("parent")
+    page.locator("#id_people-0-first_name").fill("Rosa")
+    page.locator("#id_people-0-a_number").fill("201555019")  # Ana's, on ALP-001
+    page.get_by_role("button", name="Open the family").click()
+    page.wait_for_selector("#duplicates")
+    audit(page, "new family, an A-number already on record")
 
 
 def test_the_organizers_and_admins_pages(open_page, published, consented_case, adam):  # noqa: ANN001, F811

@@ -1,6 +1,7 @@
 """Bad input on the case page: a 400 with the error beside the field it concerns, everything the
 advocate typed still in the form (in its opened <details>), and nothing changed. A service's
 refusal (a rule of the domain, not of the form) comes back the same way."""
+import datetime as dt
 import re
 import threading
 
@@ -128,7 +129,7 @@ def token_of(body: str, name: str) -> str:
 
 @pytest.mark.parametrize(("name", "data", "count"), [
     ("note", {"body": "Called the consulate."}, lambda fam: fam.case.notes.count()),
-    ("hearing", {"purpose": "Bond hearing", "scheduled_at": "2031-05-06T09:30"},
+    ("hearing", {"purpose": "Bond hearing", "scheduled_at": f"{dt.date.today().year + 1}-05-06T09:30"},
      lambda fam: fam.proceeding.hearings.count()),
     ("fear", {"kind": "credible"}, lambda fam: fam.mother.fear_processes.count()),
 ])
@@ -165,7 +166,8 @@ def test_a_refused_service_call_releases_the_token(family, page_for):  # noqa: A
     token = token_of(html(client.get(f"/cases/{family.case.pk}/")), "transfer")
     data = {"person": family.mother.pk, "kind": "ice_detention", "facility": family.other_facility.pk,
             "once": token}
-    assert client.post(f"/cases/{family.case.pk}/do/transfer/", {**data, "on": "2031-01-01"}).status_code == 400
+    tomorrow = (family.today + dt.timedelta(days=1)).isoformat()
+    assert client.post(f"/cases/{family.case.pk}/do/transfer/", {**data, "on": tomorrow}).status_code == 400
     assert client.post(f"/cases/{family.case.pk}/do/transfer/",
                        {**data, "on": family.today.isoformat()}).status_code == 302
     assert CustodyEpisode.objects.get(person=family.mother, ended_on__isnull=True).facility == family.other_facility

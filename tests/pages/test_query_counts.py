@@ -2,7 +2,9 @@
 (with filters and search) and the case page of a large family. Counts are taken in the steady state
 (see tests/cases/test_query_counts.py), each named query by query."""
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.models import CaseEvent, CustodyEpisode, Hearing
@@ -43,6 +45,11 @@ CASE_PAGE_WRITER = AUTH + CHROME + 18
 CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 6 - 2
 # A read-only collaborator with PII rights (bob, co-counsel) gets notes and shares, no forms:
 CASE_PAGE_COLLABORATOR = CASE_PAGE_REDACTED + 2
+
+
+# The new-family page: every facility once for all the members' choices; the references the
+# organisation already used this year, for the suggestion.
+NEW_FAMILY = AUTH + CHROME + 2
 
 
 def page(user) -> Client:  # noqa: ANN001
@@ -91,3 +98,18 @@ def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facili
     for who, user in (("alice", alice), ("olga", olga), ("bob", bob)):
         client = page(user)
         assert queries(client, f"/cases/{small.pk}/") == queries(client, f"/cases/{big.pk}/") == expected[who], who
+
+
+def test_new_family_page_does_not_grow_with_cases_facilities_or_members(alice, alpha, facility):
+    client = page(alice)
+    few = queries(client, "/cases/new/")
+    seed(alice, alpha, facility, 0, 5)
+    for i in range(20):
+        f.FacilityFactory(name=f"Shelter {i}", kind="orr_shelter")
+    assert queries(client, "/cases/new/") == few == NEW_FAMILY
+    # Five members typed in (add another member re-renders them all): still one facility query.
+    data = {"reference": "Q-NEW", "people-TOTAL_FORMS": "5", "people-INITIAL_FORMS": "0", "add_person": "1",
+            **{f"people-{i}-first_name": f"Niño {i}" for i in range(5)}}
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post("/cases/new/", data).status_code == 200
+    assert len(ctx.captured_queries) == AUTH + CHROME + 1  # the facilities, once (no suggestion: it was typed)
