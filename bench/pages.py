@@ -44,7 +44,7 @@ def pages_for(user) -> dict[str, str]:  # noqa: ANN001
     pages = {"dashboard": "/", "case list": "/cases/",
              "filtered": "/cases/?custodian_kind=ice_detention&detained_more_than=30"}
     if newest:
-        pages["reference search"] = f"/cases/?q={newest[1][:6]}"
+        pages["reference filter"] = f"/cases/?reference={newest[1][:6]}"
         pages["case page"] = f"/cases/{newest[0]}/"
     return pages
 

@@ -1,5 +1,7 @@
 """Case list filters. Each is an EXISTS probe on indexed rows, so filtering never duplicates a
 case and never needs DISTINCT."""
+import datetime as dt
+
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -13,6 +15,7 @@ from .models import (
     Case, CredibleFearProcess, CustodianKind, CustodyEpisode, Hearing, Person, Sponsor, detained_since_cutoff,
 )
 from .permissions import cases_with_perm
+from .search import cases_matching, search_words
 from .selectors import a_number_index_for, upcoming_cutoff
 
 
@@ -36,13 +39,19 @@ class CaseFilter(django_filters.FilterSet):
                                                         method="filter_fear_outcome")
     hearing_within = django_filters.NumberFilter(method="filter_hearing_within", min_value=0, max_value=100_000,
                                                  label="A scheduled hearing in the next N days")
+    review_due_within = django_filters.NumberFilter(method="filter_review_due_within", min_value=0,
+                                                    max_value=100_000,
+                                                    label="A requested judge's review is due in the next N days")
+    sponsor_in_vetting = django_filters.BooleanFilter(method="filter_sponsor_in_vetting",
+                                                      label="A sponsor is identified, applying or in home study")
     reference = django_filters.CharFilter(field_name="reference", lookup_expr="icontains")
     a_number = django_filters.CharFilter(method="refuse_in_url", label="Not accepted here: use POST .../search/")
 
     class Meta:
         model = Case
         fields = ["custodian_kind", "facility", "field_office", "detained_more_than", "sponsor_status",
-                  "credible_fear_outcome", "hearing_within", "reference", "a_number"]
+                  "credible_fear_outcome", "hearing_within", "review_due_within", "sponsor_in_vetting", "reference",
+                  "a_number"]
 
     # The four current-custody filters describe ONE person's open episode: "in ICE custody for
     # more than 30 days" must not match a parent in ICE for 5 days plus a child in a shelter for
@@ -81,16 +90,39 @@ class CaseFilter(django_filters.FilterSet):
             scheduled_at__gte=timezone.now(), scheduled_at__lte=upcoming_cutoff(int(value)),
         )))
 
+    def filter_review_due_within(self, qs: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        today = timezone.localdate()
+        due = CredibleFearProcess.review_due_between(today, today + dt.timedelta(days=int(value)))
+        return qs.filter(Exists(CredibleFearProcess.objects.filter(due, person__case=OuterRef("pk"))))
+
+    def filter_sponsor_in_vetting(self, qs: QuerySet[Case], name: str, value: bool | None) -> QuerySet[Case]:
+        if value is None:
+            return qs
+        vetting = Exists(Sponsor.objects.filter(case=OuterRef("pk"), status__in=Sponsor.IN_VETTING))
+        return qs.filter(vetting if value else ~vetting)
+
     def refuse_in_url(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         # An A-number in a URL ends up in browser history and every proxy's access log.
         raise ValidationError({"a_number": [A_NUMBER_IN_URL]})
 
 
 class CaseSearchFilter(CaseFilter):
-    """The case filters plus the exact A-number, read from a POST body."""
+    """The case filters plus what must never sit in a URL - words of a name, the exact A-number -
+    read from a POST body."""
 
+    text = django_filters.CharFilter(
+        method="filter_text", max_length=200,
+        label="Words of the reference, a member's or sponsor's name or a docket; accents and capitals ignored")
     a_number = django_filters.CharFilter(method="filter_a_number", label="Exact A-number of a family member",
                                         validators=[normalise_a_number])
+
+    def filter_text(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        # Names, sponsors and dockets are PII: only families whose PII the reader may see match on
+        # them; every visible family matches on its reference.
+        words = search_words(value)
+        if not words:
+            return qs
+        return cases_matching(qs, words=words, named_in=cases_with_perm(self.request.user, VIEW_PII).values("pk"))
 
     def filter_a_number(self, qs: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         # Searching by A-number is PII access: a reader who cannot see A-numbers cannot probe them.

@@ -2,7 +2,8 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import DateField, Exists, F, OuterRef, Prefetch, QuerySet, When
 from django.utils import timezone
 
 from accounts.models import Organization, User
@@ -153,7 +154,7 @@ def detained_over(*, user: User, days: int = 30) -> QuerySet[CustodyEpisode]:
     return CustodyEpisode.objects.filter(
         ended_on__isnull=True, detained_since__lt=timezone.localdate() - dt.timedelta(days=days),
         person__case__in=visible_cases(user=user),
-    ).select_related("person__case", "facility__field_office").order_by("detained_since", "pk")[:ATTENTION_ROWS]
+    ).select_related("person__case", "facility__field_office").order_by("detained_since", "pk")
 
 
 def hearings_within(*, user: User, days: int = 14) -> QuerySet[Hearing]:
@@ -161,39 +162,36 @@ def hearings_within(*, user: User, days: int = 14) -> QuerySet[Hearing]:
     return Hearing.objects.filter(
         status=Hearing.Status.SCHEDULED, scheduled_at__gte=now, scheduled_at__lte=now + dt.timedelta(days=days),
         proceeding__case__in=visible_cases(user=user),
-    ).select_related("proceeding__case", "proceeding__person").order_by("scheduled_at", "pk")[:ATTENTION_ROWS]
+    ).select_related("proceeding__case", "proceeding__person").order_by("scheduled_at", "pk")
 
 
-def review_deadlines_within(*, user: User, days: int = 14) -> list[CredibleFearProcess]:
+def review_deadlines_within(*, user: User, days: int = 14) -> QuerySet[CredibleFearProcess]:
     """Requested immigration-judge reviews not yet decided whose deadline falls within `days` days
-    (derived: credible fear 7 days from the negative finding, reasonable fear 10 days from the
-    referral; see CredibleFearProcess.review_deadline)."""
+    (credible fear 7 days from the negative finding, reasonable fear 10 days from the referral)."""
     today = timezone.localdate()
-    K = CredibleFearProcess.Kind
-    since = {k: today - dt.timedelta(days=n) for k, n in CredibleFearProcess.REVIEW_DAYS.items()}
-    candidates = CredibleFearProcess.objects.filter(
-        Q(kind=K.CREDIBLE, decided_on__gte=since[K.CREDIBLE]) | Q(kind=K.REASONABLE, referred_on__gte=since[K.REASONABLE]),
-        outcome=CredibleFearProcess.Outcome.NEGATIVE, review=CredibleFearProcess.Review.REQUESTED,
+    return CredibleFearProcess.objects.filter(
+        CredibleFearProcess.review_due_between(today, today + dt.timedelta(days=days)),
         person__case__in=visible_cases(user=user),
-    ).select_related("person__case")
-    due = [p for p in candidates if p.review_deadline and today <= p.review_deadline <= today + dt.timedelta(days=days)]
-    return sorted(due, key=lambda p: (p.review_deadline, p.pk))
+    ).select_related("person__case").annotate(due=Case_(
+        When(kind=CredibleFearProcess.Kind.CREDIBLE, then=F("decided_on") + _days(CredibleFearProcess.Kind.CREDIBLE)),
+        default=F("referred_on") + _days(CredibleFearProcess.Kind.REASONABLE), output_field=DateField(),
+    )).order_by("due", "pk")
+
+
+def _days(kind: str) -> dt.timedelta:
+    return dt.timedelta(days=CredibleFearProcess.REVIEW_DAYS[kind])
 
 
 def sponsors_pending(*, user: User) -> QuerySet[Sponsor]:
     return Sponsor.objects.filter(
-        status__in=(Sponsor.Status.IDENTIFIED, Sponsor.Status.APPLICATION_SUBMITTED, Sponsor.Status.HOME_STUDY),
-        case__in=visible_cases(user=user),
-    ).select_related("case", "person").order_by("case_id", "pk")[:ATTENTION_ROWS]
+        status__in=Sponsor.IN_VETTING, case__in=visible_cases(user=user),
+    ).select_related("case", "person").order_by("case_id", "pk")
+
+
+def attention(rows: QuerySet) -> tuple[list, int]:
+    """A dashboard panel: its first ATTENTION_ROWS rows and how many there are in all."""
+    return list(rows[:ATTENTION_ROWS]), rows.count()
 
 
 def recently_changed(*, user: User) -> QuerySet[Case]:
     return visible_cases(user=user).order_by("-updated_at", "-pk")[:10]
-
-
-def search_cases(*, user: User, text: str) -> QuerySet[Case]:
-    """Families whose reference contains `text`, or - only among those whose names the user may
-    see - with a member whose first or last name does. (An A-number is searched exactly, by POST.)"""
-    named = Person.objects.filter(Q(first_name__icontains=text) | Q(last_name__icontains=text),
-                                  case__in=cases_with_perm(user, VIEW_PII).values("pk")).values("case_id")
-    return visible_cases(user=user).filter(Q(reference__icontains=text) | Q(pk__in=named))

@@ -39,17 +39,21 @@ def _pii_ids(user: User, case_ids: set[int]) -> set[int]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """Each panel shows its first rows, how many there are in all, and links to the case list
+    filtered to the same question."""
     user = request.user
-    detained = list(selectors.detained_over(user=user))
-    hearings = list(selectors.hearings_within(user=user))
-    deadlines = selectors.review_deadlines_within(user=user)
-    sponsors = list(selectors.sponsors_pending(user=user))
+    detained, detained_total = selectors.attention(selectors.detained_over(user=user))
+    hearings, hearings_total = selectors.attention(selectors.hearings_within(user=user))
+    deadlines, deadlines_total = selectors.attention(selectors.review_deadlines_within(user=user))
+    sponsors, sponsors_total = selectors.attention(selectors.sponsors_pending(user=user))
     recent = list(selectors.recently_changed(user=user))
     case_ids = ({e.person.case_id for e in detained} | {h.proceeding.case_id for h in hearings}
                 | {p.person.case_id for p in deadlines} | {s.case_id for s in sponsors})
     return render(request, "cases/dashboard.html", {
         "section": "dashboard", "detained": detained, "hearings": hearings, "deadlines": deadlines,
         "sponsors": sponsors, "recent": recent, "pii_ids": _pii_ids(user, case_ids),
+        "totals": {"detained": detained_total, "hearings": hearings_total, "deadlines": deadlines_total,
+                   "sponsors": sponsors_total},
         "can_open_family": _opening_organization(request) is not None,
     })
 
@@ -60,6 +64,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     in a URL) the exact A-number. Newest first, a page at a time (keyset: no page counts the table)."""
     if "a_number" in request.GET:
         return HttpResponseBadRequest(_("A-numbers are never sent in a URL: use the A-number search box."))
+    if "q" in request.GET or "text" in request.GET:
+        return HttpResponseBadRequest(_("Names are never sent in a URL: use the search box."))
     user = request.user
     base = selectors.case_list(user=user)
     if request.method == "POST":
@@ -67,9 +73,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         filterset = CaseFilter(data=request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else base.none()
-    query = request.GET.get("q", "").strip()
-    if query:
-        rows = rows.filter(pk__in=selectors.search_cases(user=user, text=query).values("pk"))
     before = request.GET.get("before", "")
     if before.isdigit():
         rows = rows.filter(pk__lt=int(before))
@@ -80,10 +83,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     params.pop("before", None)
     if page:
         params["before"] = page[-1].pk
+    searched = request.method == "POST"
     return render(request, "cases/case_list.html", {
-        "section": "cases", "cases": page, "filterset": filterset, "query": query,
-        "next_url": f"?{params.urlencode()}" if more else None, "pii_ids": _pii_ids(user, {c.pk for c in page}),
-        "searched_a_number": request.method == "POST", "can_open_family": _opening_organization(request) is not None,
+        "section": "cases", "cases": page, "filterset": filterset, "searched": searched,
+        # A search answers its first page only: its words stay out of the "older" link's URL.
+        "next_url": f"?{params.urlencode()}" if more and not searched else None, "more_matches": more and searched,
+        "pii_ids": _pii_ids(user, {c.pk for c in page}),
+        "can_open_family": _opening_organization(request) is not None,
     }, status=200 if filterset.is_valid() else 400)
 
 

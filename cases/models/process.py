@@ -142,6 +142,18 @@ class CredibleFearProcess(Versioned):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_outcome_display()}"
 
+    @classmethod
+    def review_due_between(cls, first: dt.date, last: dt.date) -> models.Q:
+        """Requested reviews whose deadline (review_deadline) falls between the two days, as a
+        filter: the dashboard and the case list's filter ask the same question."""
+        step = {kind: dt.timedelta(days=n) for kind, n in cls.REVIEW_DAYS.items()}
+        return models.Q(outcome=cls.Outcome.NEGATIVE, review=cls.Review.REQUESTED) & (
+            models.Q(kind=cls.Kind.CREDIBLE, decided_on__gte=first - step[cls.Kind.CREDIBLE],
+                     decided_on__lte=last - step[cls.Kind.CREDIBLE])
+            | models.Q(kind=cls.Kind.REASONABLE, referred_on__gte=first - step[cls.Kind.REASONABLE],
+                       referred_on__lte=last - step[cls.Kind.REASONABLE])
+        )
+
     @property
     def review_deadline(self) -> dt.date | None:
         """Derived: the day by which the judge's review must be concluded. Only while a review is

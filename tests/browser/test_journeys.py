@@ -38,8 +38,9 @@ def test_an_advocate_finds_a_family_and_records_a_custody_transfer(open_page, fa
     screenshot(page, "dashboard")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Families").click()
-    page.get_by_label("Reference or name").fill("Ana")
-    page.get_by_role("button", name="Filter").click()
+    page.get_by_label("Reference, name, sponsor or docket").fill("ana")
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert "ana" not in page.url.lower()  # the name went in the POST body, not the address
     expect(page.locator("tr.case-row")).to_have_count(1)
     screenshot(page, "case-list")
     page.get_by_role("link", name="ALP-001").click()

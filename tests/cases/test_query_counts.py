@@ -104,10 +104,11 @@ class Count(int):
         return f"{int(self)} queries:\n  " + "\n  ".join(q[:300] for q in self.sql)
 
 
-def queries(client, url: str, params: dict | None = None) -> Count:  # noqa: ANN001
-    client.get(url, params)  # warm guardian's per-process content-type cache (see module doc)
+def queries(client, url: str, params: dict | None = None, method: str = "get") -> Count:  # noqa: ANN001
+    send = getattr(client, method)
+    send(url, params)  # warm guardian's per-process content-type cache (see module doc)
     with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url, params)
+        r = send(url, params)
     assert r.status_code == 200, r.content
     count = Count(len(ctx.captured_queries))
     count.sql = tuple(q["sql"] for q in ctx.captured_queries)
