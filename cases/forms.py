@@ -61,18 +61,37 @@ class LoadedChoiceField(forms.ChoiceField):
         return self.rows.get(value) if value else None
 
 
+# The case page's forms choose among the family's own rows, already loaded with the page
+# (selectors.case_detail), and name them - these forms are only shown to readers of the family's
+# names (change rights come with PII rights).
+
+def full_name(person: Person) -> str:
+    return f"{person.first_name} {person.last_name}".strip()
+
+
+def person_label(person: Person) -> str:
+    return f"{full_name(person)} ({person.get_role_display()})"
+
+
 def sponsor_label(sponsor: Sponsor) -> str:
     relationship = f", {sponsor.relationship}" if sponsor.relationship else ""
     return f"{sponsor.name}{relationship} ({sponsor.get_status_display()})"
 
 
-def _people(case: Case):  # noqa: ANN202
-    return Person.objects.filter(case=case).order_by("pk")
+def proceeding_label(proceeding: Proceeding, people: dict[int, Person]) -> str:
+    parts = [proceeding.get_kind_display(), proceeding.docket]
+    if proceeding.person_id in people:
+        parts.append(full_name(people[proceeding.person_id]))
+    return " · ".join(p for p in parts if p)
+
+
+def _people(case: Case) -> list[Person]:
+    return sorted(case.people.all(), key=lambda p: p.pk)
 
 
 class TransferCustodyForm(CaseForm):
     prefix_name = "transfer"
-    person = forms.ModelChoiceField(label=_("Who"), queryset=Person.objects.none())
+    person = LoadedChoiceField(label=_("Who"))
     kind = forms.ChoiceField(label=_("Now in"), choices=CustodianKind.choices)
     facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.order_by("name"), required=False)
     on = forms.DateField(label=_("Since"), widget=DATE, initial=timezone.localdate)
@@ -83,47 +102,48 @@ class TransferCustodyForm(CaseForm):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
-        self.fields["person"].queryset = _people(case)
+        self.fields["person"].set_rows(_people(case), person_label)
         self.fields["sponsor"].set_rows(list(case.sponsors.all()), sponsor_label)
 
 
 class InterviewOutcomeForm(CaseForm):
     prefix_name = "interview"
-    process = forms.ModelChoiceField(label=_("Credible-fear process"), queryset=CredibleFearProcess.objects.none())
+    process = LoadedChoiceField(label=_("Credible-fear process"))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[(CredibleFearProcess.Outcome.POSITIVE, _("Positive")),
                                                             (CredibleFearProcess.Outcome.NEGATIVE, _("Negative"))])
     decided_on = forms.DateField(label=_("Decided on"), widget=DATE)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
-        self.fields["process"].queryset = CredibleFearProcess.objects.filter(person__case=case).select_related(
-            "person").order_by("pk")
+        processes = sorted(((fp, p) for p in case.people.all() for fp in p.fear_processes.all()), key=lambda x: x[0].pk)
+        labels = {fp.pk: f"{full_name(p)} · {fp}" for fp, p in processes}
+        self.fields["process"].set_rows([fp for fp, _p in processes], lambda fp: labels[fp.pk])
 
 
 class OpenFearProcessForm(CaseForm):
     prefix_name = "fear"
-    person = forms.ModelChoiceField(label=_("Who"), queryset=Person.objects.none())
+    person = LoadedChoiceField(label=_("Who"))
     kind = forms.ChoiceField(label=_("Kind"), choices=CredibleFearProcess.Kind.choices)
     interview_on = forms.DateField(label=_("Interview on"), widget=DATE, required=False)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
-        self.fields["person"].queryset = _people(case)
+        self.fields["person"].set_rows(_people(case), person_label)
 
 
 class SponsorStatusForm(CaseForm):
     prefix_name = "sponsor"
-    sponsor = forms.ModelChoiceField(label=_("Sponsor"), queryset=Sponsor.objects.none())
+    sponsor = LoadedChoiceField(label=_("Sponsor"))
     status = forms.ChoiceField(label=_("Status"), choices=Sponsor.Status.choices)
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
-        self.fields["sponsor"].queryset = Sponsor.objects.filter(case=case).order_by("pk")
+        self.fields["sponsor"].set_rows(sorted(case.sponsors.all(), key=lambda s: s.pk), sponsor_label)
 
 
 class HearingForm(CaseForm):
     prefix_name = "hearing"
-    proceeding = forms.ModelChoiceField(label=_("Proceeding"), queryset=Proceeding.objects.none())
+    proceeding = LoadedChoiceField(label=_("Proceeding"))
     scheduled_at = forms.DateTimeField(label=_("Date and time"),
                                        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     purpose = forms.CharField(label=_("Purpose"), max_length=120, required=False)
@@ -131,7 +151,9 @@ class HearingForm(CaseForm):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
-        self.fields["proceeding"].queryset = Proceeding.objects.filter(case=case, status="open").order_by("pk")
+        people = {p.pk: p for p in case.people.all()}
+        open_ones = sorted((p for p in case.proceedings.all() if p.status == Proceeding.Status.OPEN), key=lambda p: p.pk)
+        self.fields["proceeding"].set_rows(open_ones, lambda p: proceeding_label(p, people))
 
 
 class ReunifiedForm(CaseForm):

@@ -53,6 +53,8 @@ EVENTS: dict[str, Any] = {
     "advocacy.unlinked": _("No longer used in an advocacy action"),
 }
 HIDDEN = _("(hidden)")
+# Values that are facility ids: the timeline names the facility (a court is a facility too).
+FACILITY_KEYS = ("facility", "court", "port_of_entry")
 
 
 def _field(subject_type: str, key: str):  # noqa: ANN202
@@ -67,7 +69,7 @@ def _value(field, key: str, value: Any, facilities: dict[int, str], redacted: bo
         return str(HIDDEN) if redacted and field is not None and key in _redactable(field) else "—"
     if value == "":
         return "—"
-    if key == "facility":
+    if key in FACILITY_KEYS:
         return facilities.get(value, "—")
     kind = field.get_internal_type() if field is not None else ""
     if kind in ("DateField", "DateTimeField") and isinstance(value, str):
@@ -92,15 +94,66 @@ def _redactable(field) -> frozenset[str]:  # noqa: ANN001
     return PII_FIELDS.get(field.model._meta.model_name, frozenset())
 
 
-def describe(events: Iterable[CaseEvent], *, redacted: bool) -> list[CaseEvent]:
-    """Set `event.label` and `event.lines` on each event; one query names every facility the events mention. For a
-    redacted reader, a value that is None may be one they may not see: it reads "(hidden)"."""
+def person_name(person: Any, *, pii: bool) -> str:
+    """A family member as a reader may name them: the full name with PII rights, otherwise the
+    role and the first name's initial ("Parent A.")."""
+    if pii:
+        return f"{person.first_name} {person.last_name}".strip()
+    initial = f" {person.first_name[:1]}." if person.first_name else ""
+    return f"{person.get_role_display()}{initial}"
+
+
+def actor_name(user: Any) -> str:
+    if user is None:
+        return str(_("the system"))
+    return user.get_full_name() or user.email
+
+
+def _subjects(case: Any, *, pii: bool) -> dict[tuple[str, int], str]:
+    """What each of the family's rows is called in its timeline, from the rows the case page has
+    already loaded (no query): its people, their custody and fear processes, sponsors, proceedings
+    and hearings."""
+    names: dict[tuple[str, int], str] = {}
+    people = {p.pk: p for p in case.people.all()}
+    for person in people.values():
+        names["person", person.pk] = person_name(person, pii=pii)
+        for process in person.fear_processes.all():
+            names["crediblefearprocess", process.pk] = names["person", person.pk]
+    for sponsor in case.sponsors.all():
+        names["sponsor", sponsor.pk] = sponsor.name if pii else str(_("Sponsor (%(category)s)") % {
+            "category": sponsor.category})
+    for proceeding in case.proceedings.all():
+        parts = [proceeding.get_kind_display(), proceeding.docket if pii else ""]
+        if proceeding.person_id in people:
+            parts.append(names["person", proceeding.person_id])
+        names["proceeding", proceeding.pk] = " · ".join(p for p in parts if p)
+        for hearing in proceeding.hearings.all():
+            names["hearing", hearing.pk] = names["proceeding", proceeding.pk]
+    return names
+
+
+def _subject(event: CaseEvent, names: dict[tuple[str, int], str]) -> str:
+    if event.subject_type == "custodyepisode":  # whose custody: the person is in the entry itself
+        person = event.after.get("person") or event.before.get("person")
+        return names.get(("person", person), "")
+    return names.get((event.subject_type, event.subject_id), "")
+
+
+def describe(events: Iterable[CaseEvent], *, redacted: bool, case: Any = None) -> list[CaseEvent]:
+    """Set `event.label`, `event.subject` (whom or what it concerns, named from `case`'s loaded
+    rows), `event.by` (who made it) and `event.lines` on each event; one query names every
+    facility the events mention. For a redacted reader, a value that is None may be one they may
+    not see: it reads "(hidden)"."""
     events = list(events)
-    ids = {e.after.get("facility") for e in events} | {e.before.get("facility") for e in events}
+    ids = {e.after.get(k) for e in events for k in FACILITY_KEYS} | {e.before.get(k) for e in events
+                                                                    for k in FACILITY_KEYS}
     ids = {i for i in ids if isinstance(i, int)}
     facilities = dict(Facility.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    names = _subjects(case, pii=not redacted) if case is not None else {}
     for event in events:
         event.label = str(EVENTS.get(event.action, event.action))
+        event.subject = _subject(event, names)
+        event.by = actor_name(event.actor)
         lines = []
         for key in dict.fromkeys([*event.before, *event.after]):
             if key in SKIPPED or key.endswith("_id"):

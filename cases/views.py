@@ -190,7 +190,7 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         for event in events:  # the timeline of a redacted reader never carries names or notes
             event.before, event.after = redact(event.subject_type, event.before), redact(event.subject_type,
                                                                                            event.after)
-    events = describe(events, redacted=not pii)
+    events = describe(events, redacted=not pii, case=case)
     return render(request, "cases/case_detail.html", {
         "section": "cases", "case": case, "pii": pii, "pii_ids": {case.pk} if pii else set(), "forms": forms,
         "can_change": can_change, "can_share": can_share, "events": events,

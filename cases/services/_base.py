@@ -82,9 +82,10 @@ def create_on_case(
 def update_versioned(
     *, actor: User, obj: M, case_of: Callable[[M], Case], version: int, changes: dict[str, Any],
     action: str, checks: Callable[[M], None] | None = None, perm: str = "change_case",
-    prepare: Callable[[M, dict[str, Any]], None] | None = None,
+    prepare: Callable[[M, dict[str, Any]], None] | None = None, about: dict[str, Any] | None = None,
 ) -> M:
-    """Apply `changes` if `version` is still current; otherwise raise StaleVersion."""
+    """Apply `changes` if `version` is still current; otherwise raise StaleVersion. `about` goes
+    into the history entry unchanged (e.g. whose custody an episode is), for the timeline."""
     with transaction.atomic():
         # Lock the row so two writers based on the same version cannot both pass the check.
         locked = type(obj).objects.select_for_update().get(pk=obj.pk)
@@ -107,7 +108,8 @@ def update_versioned(
         if changed:
             record_event(
                 case=case, actor=actor, action=action, subject=locked,
-                before={k: before[k] for k in changed}, after={k: after[k] for k in changed},
+                before={**(about or {}), **{k: before[k] for k in changed}},
+                after={**(about or {}), **{k: after[k] for k in changed}},
             )
     return locked
 

@@ -186,7 +186,7 @@ def custody_episode_update(*, actor: User, episode: CustodyEpisode, version: int
     with transaction.atomic():
         updated = update_versioned(
             actor=actor, obj=episode, case_of=lambda e: e.person.case, version=version, changes=changes,
-            action="custody.corrected", checks=_check_episode,
+            action="custody.corrected", checks=_check_episode, about={"person": episode.person_id},
         )
         _recompute_detained_since(updated.person_id)
         updated.refresh_from_db()
@@ -227,7 +227,8 @@ def custody_transfer(
         new.refresh_from_db()
         record_event(
             case=person.case, actor=actor, action="custody.transferred", subject=new,
-            before=before, after=snapshot(new, ("kind", "facility", "release_type", "removed_to", "sponsor", "started_on")),
+            before=before,
+            after=snapshot(new, ("person", "kind", "facility", "release_type", "removed_to", "sponsor", "started_on")),
         )
     return new
 

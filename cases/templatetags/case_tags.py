@@ -2,16 +2,15 @@
 from django import template
 
 from ..facts import current_episode, days_detained
+from ..timeline import person_name
 
 register = template.Library()
 
 
 @register.filter
 def who(person, pii_ids) -> str:  # noqa: ANN001
-    """A person's name for readers who may see it; otherwise their role and number."""
-    if person.case_id in pii_ids:
-        return f"{person.first_name} {person.last_name}".strip()
-    return f"{person.get_role_display()} #{person.pk}"
+    """A person's name for readers who may see it; otherwise their role and initial."""
+    return person_name(person, pii=person.case_id in pii_ids)
 
 
 @register.filter

@@ -274,8 +274,10 @@ def test_every_update_writes_history_with_before_and_after(alice_api, case, upda
     event = one_event(alice_api, case, mark, action)
     assert event["actor"] == ALICE
     assert event["subject_id"] == update_target.pk
-    assert event["before"] == {field: old}
-    assert event["after"] == {field: new}
+    # A custody entry also says whose custody it is.
+    whose = {"person": update_target.person_id} if name == "episode" else {}
+    assert event["before"] == {**whose, field: old}
+    assert event["after"] == {**whose, field: new}
 
 
 def test_sponsor_status_change_is_its_own_history_action(alice_api, case, sponsor):

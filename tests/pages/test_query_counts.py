@@ -32,17 +32,18 @@ CASE_LIST = AUTH + CHROME + 5
 #   which of the page's cases the reader may see PII on
 
 # The case page of a family the reader may change (alice, the advocate):
-CASE_PAGE_WRITER = AUTH + CHROME + 18
+CASE_PAGE_WRITER = AUTH + CHROME + 13
 #   the case, joined to organisation and port of entry; its people, open custody episodes,
 #   credible-fear processes, sponsors, proceedings, hearings (prefetches)          7
 #   every right the reader holds on the case (PII, change, share: one query)        1
 #   the latest 50 history entries, joined to the actor; the facilities they name    2
+#   (whom each entry concerns is named from the prefetched rows: no query)
 #   notes; active shares (may the reader create actions there: from the header's
 #   memberships, no query)                                                         2
-#   the choices of the transition forms: people (custody, fear), facilities, sponsors,
-#   credible-fear processes, proceedings                                            6
+#   the choices of the transition forms: facilities (people, sponsors, processes and
+#   proceedings come from the prefetched family)                                   1
 # A redacted reader (olga, organizer) gets no forms, notes or shares:
-CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 6 - 2
+CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 1 - 2
 # A read-only collaborator with PII rights (bob, co-counsel) gets notes and shares, no forms:
 CASE_PAGE_COLLABORATOR = CASE_PAGE_REDACTED + 2
 
