@@ -266,6 +266,8 @@ class CustodyEpisodeAdmin(CaseDomainAdmin):
 
     selector = staticmethod(selectors.episode_list)
     case_path = "person__case"
+    form = type("CorrectionForm", (ServiceForm,), {
+        "reason": forms.CharField(max_length=500, help_text="Why this entry is corrected (kept in the timeline).")})
     update = staticmethod(lambda actor, obj, version, changes: services.custody_episode_update(
         actor=actor, episode=obj, version=version, **changes))
     list_display = ("__str__", "person", "case", "kind", "facility", "started_on", "ended_on", "days_detained")

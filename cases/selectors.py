@@ -40,11 +40,14 @@ def case_list(*, user: User) -> QuerySet[Case]:
     )
 
 
-def case_detail(*, user: User) -> QuerySet[Case]:
-    people = _with_duplicate_flag(Person.objects.prefetch_related(
-        _open_episodes(),
-        Prefetch("fear_processes", queryset=CredibleFearProcess.objects.all()),
-    ), user=user)
+def case_detail(*, user: User, history: bool = False) -> QuerySet[Case]:
+    """A family with everything its page or detail shows; with `history`, every member's custody
+    episodes too, oldest first (the staff page lists them, each with a link to correct it)."""
+    lookups: list = [_open_episodes(), Prefetch("fear_processes", queryset=CredibleFearProcess.objects.all())]
+    if history:
+        lookups.append(Prefetch("custody_episodes", queryset=CustodyEpisode.objects.select_related("facility")
+                                .order_by("started_on", "pk"), to_attr="episodes"))
+    people = _with_duplicate_flag(Person.objects.prefetch_related(*lookups), user=user)
     return visible_cases(user=user).select_related("organization", "port_of_entry").prefetch_related(
         Prefetch("people", queryset=people),
         Prefetch("sponsors", queryset=Sponsor.objects.all()),

@@ -33,7 +33,7 @@ LABELS: dict[str, Any] = {
     "review_requested_on": _("Review requested on"), "referred_on": _("Referred to the judge on"), "review_decided_on": _("Review decided on"),
     "court": _("Court"), "docket": _("Docket"), "agency_position": _("Agency position"),
     "scheduled_at": _("Date and time"), "purpose": _("Purpose"), "location": _("Location"), "body": _("Note"),
-    "on": _("On"),
+    "on": _("On"), "reason": _("Reason"),
 }
 EVENTS: dict[str, Any] = {
     "case.opened": _("Case opened"), "case.updated": _("Case updated"), "case.shared": _("Shared"),
@@ -41,7 +41,7 @@ EVENTS: dict[str, Any] = {
     "case.reunified": _("Reunified"), "consent.recorded": _("Consent recorded"),
     "consent.revoked": _("Consent revoked"), "person.added": _("Person added"),
     "person.updated": _("Person updated"), "custody.transferred": _("Custody changed"),
-    "custody.recorded": _("Custody recorded"), "custody.corrected": _("Custody corrected"),
+    "custody.recorded": _("Custody recorded"), "custody.corrected": _("Correction of custody"),
     "sponsor.added": _("Sponsor added"), "sponsor.updated": _("Sponsor updated"),
     "sponsor.status_changed": _("Sponsor status changed"), "credible_fear.opened": _("Credible-fear process opened"),
     "credible_fear.decided": _("Interview outcome"), "credible_fear.review_requested": _("Judge review requested"),

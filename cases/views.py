@@ -26,6 +26,7 @@ from . import selectors, services
 from .facts import family_summary
 from .filters import CaseFilter, CaseSearchFilter
 from .models import Case, CustodianKind, Facility
+from .record_forms import EDITABLE
 from .permissions import case_perms
 from .pii import redact
 from .timeline import describe
@@ -204,7 +205,7 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(selectors.case_detail(user=request.user), pk=pk)
+    case = get_object_or_404(selectors.case_detail(user=request.user, history=True), pk=pk)
     return _case_page(request, case)
 
 
@@ -228,7 +229,7 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             form.add_service_errors(exc)
         else:
             return HttpResponseRedirect(reverse("staff-case", args=[case.pk]) + "#timeline")
-    fresh = selectors.case_detail(user=request.user).get(pk=case.pk)
+    fresh = selectors.case_detail(user=request.user, history=True).get(pk=case.pk)
     return _case_page(request, fresh, bound=(name, form), status=400)
 
 
@@ -317,4 +318,40 @@ def _intake_page(request: HttpRequest, organization: Organization, form: f.Intak
     return render(request, "cases/case_new.html", {
         "section": "cases", "organization": organization, "form": form, "people": people,
         "duplicates": duplicates or [],
+    }, status=status)
+
+
+# --- Editing one recorded row -----------------------------------------------------------------------
+
+@login_required
+def case_record_edit(request: HttpRequest, pk: int, kind: str, row_pk: int) -> HttpResponse:
+    """Edit a person, a sponsor, a proceeding or a hearing, or correct a custody entry, on its own
+    page (record_forms.EDITABLE). A family you may not see is a 404; one you may not change, a 403."""
+    editable = EDITABLE.get(kind)
+    if editable is None:
+        raise Http404
+    case = get_object_or_404(selectors.case_detail(user=request.user), pk=pk)
+    if CHANGE not in case_perms(request.user, case):
+        raise PermissionDenied(_("You may read this family's record but not change it."))
+    row = get_object_or_404(editable.rows(case), pk=row_pk)
+    status = 200
+    if request.method == "POST":
+        form = editable.form(request.POST, case=case, row=row)
+        if form.is_valid():
+            try:
+                first = services.run_once(actor=request.user, token=form.cleaned_data["once"],
+                                          work=lambda: editable.save(request.user, row, form))[1]
+            except services.StaleVersion:
+                form.add_error(None, _("Someone changed this record after you opened it. Reload the page and "
+                                       "make your change again."))
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Saved.") if first else _("That was already saved."))
+                return HttpResponseRedirect(reverse("staff-case", args=[case.pk]) + "#timeline")
+        status = 400
+    else:
+        form = editable.form(case=case, row=row)
+    return render(request, "cases/record_edit.html", {
+        "section": "cases", "case": case, "form": form, "title": editable.title, "label": editable.label(row),
     }, status=status)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/new/", case_views.case_new, name="staff-case-new"),
     path("cases/<int:pk>/", case_views.case_detail, name="staff-case"),
     path("cases/<int:pk>/do/<slug:name>/", case_views.case_transition, name="staff-case-do"),
+    path("cases/<int:pk>/edit/<slug:kind>/<int:row_pk>/", case_views.case_record_edit, name="staff-case-edit"),
     path("actions/", action_views.action_list, name="staff-action-list"),
     path("actions/new/", action_views.action_create, name="staff-action-new"),
     path("actions/<int:pk>/", action_views.action_detail, name="staff-action"),

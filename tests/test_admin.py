@@ -155,7 +155,7 @@ def test_service_rule_shows_as_form_error(alice, full_case):  # noqa: ANN001
     r = client.post(f"/admin/cases/custodyepisode/{open_episode.pk}/change/", {
         "kind": "removed", "facility": "", "release_type": "", "removed_to": "", "sponsor": "",
         "started_on": open_episode.started_on.isoformat(), "ended_on": "",
-        "based_on_version": open_episode.version,
+        "based_on_version": open_episode.version, "reason": "She was removed",
     })
     assert r.status_code == 200
     assert "Say which country" in r.content.decode()

@@ -312,9 +312,13 @@ class CustodyEpisodeInput(serializers.ModelSerializer):
 
 
 class CustodyEpisodeUpdateInput(VersionInput, serializers.ModelSerializer):
+    """A correction of a recorded episode: the reason is required and kept in the timeline."""
+
+    reason = serializers.CharField(max_length=500, help_text="Why this entry is corrected (kept in the history).")
+
     class Meta:
         model = CustodyEpisode
-        fields = ["version", "kind", "facility", "release_type", "removed_to", "started_on", "ended_on"]
+        fields = ["version", "reason", "kind", "facility", "release_type", "removed_to", "started_on", "ended_on"]
         validators: list = []
 
 

@@ -182,12 +182,47 @@ def custody_episode_create(*, actor: User, person: Person, **fields: Any) -> Cus
         return episode
 
 
-def custody_episode_update(*, actor: User, episode: CustodyEpisode, version: int, **changes: Any) -> CustodyEpisode:
+def custody_episode_update(
+    *, actor: User, episode: CustodyEpisode, version: int, reason: str = "", **changes: Any,
+) -> CustodyEpisode:
+    """Correct a recorded episode (a mistyped date, the wrong facility): its own history entry,
+    marked as a correction with the reason given; nothing earlier is rewritten.
+
+    A transfer ends one episode on the day the next begins. Moving that day moves it for both: the
+    neighbour that touched the old date is corrected with the same reason, so the timeline keeps
+    no gap and no overlap. The neighbour that would shrink is moved first, so neither correction
+    overlaps the other on the way."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", "Say why this entry is corrected (it is kept in the timeline).")
     with transaction.atomic():
-        updated = update_versioned(
-            actor=actor, obj=episode, case_of=lambda e: e.person.case, version=version, changes=changes,
-            action="custody.corrected", checks=_check_episode, about={"person": episode.person_id},
-        )
+        Person.objects.select_for_update().filter(pk=episode.person_id).first()  # serialise this person's custody
+        current = CustodyEpisode.objects.get(pk=episode.pk)
+        about = {"person": current.person_id, "reason": reason}
+        before, after = [], []  # neighbour corrections to make before and after this one
+        siblings = CustodyEpisode.objects.filter(person_id=current.person_id).exclude(pk=current.pk)
+        new_start = changes.get("started_on", current.started_on)
+        if new_start != current.started_on:
+            previous = siblings.filter(ended_on=current.started_on).first()
+            if previous is not None:
+                (before if new_start < current.started_on else after).append((previous, {"ended_on": new_start}))
+        new_end = changes.get("ended_on", current.ended_on)
+        if "ended_on" in changes and current.ended_on is not None and new_end is not None and new_end != current.ended_on:
+            following = siblings.filter(started_on=current.ended_on).first()
+            if following is not None:
+                (before if new_end > current.ended_on else after).append((following, {"started_on": new_end}))
+
+        def correct(ep: CustodyEpisode, ep_version: int, ep_changes: dict[str, Any]) -> CustodyEpisode:
+            return update_versioned(
+                actor=actor, obj=ep, case_of=lambda e: e.person.case, version=ep_version, changes=ep_changes,
+                action="custody.corrected", checks=_check_episode, about=about,
+            )
+
+        for neighbour, moved in before:
+            correct(neighbour, neighbour.version, moved)
+        updated = correct(current, version, changes)
+        for neighbour, moved in after:
+            correct(neighbour, neighbour.version, moved)
         _recompute_detained_since(updated.person_id)
         updated.refresh_from_db()
     return updated

@@ -58,7 +58,8 @@ WRITES = [
                        "ended_on": days_ago(fam, 41)},
           lambda fam: CustodyEpisode.objects.filter(person=fam.mother).count(), status=201, hidden_field="person"),
     Write("custody-episodes PATCH", "patch", lambda fam: f"/api/v1/custody-episodes/{fam.episode.pk}/",
-          lambda fam: {"version": fresh(CustodyEpisode, fam.episode).version, "facility": fam.other_facility.pk},
+          lambda fam: {"version": fresh(CustodyEpisode, fam.episode).version, "facility": fam.other_facility.pk,
+                       "reason": "She was taken to Otay Mesa, not Imperial"},
           lambda fam: fresh(CustodyEpisode, fam.episode).facility_id),
     # sponsors
     Write("sponsors create", "post", lambda fam: "/api/v1/sponsors/",

@@ -59,6 +59,11 @@ def test_the_advocates_pages(open_page, family):  # noqa: ANN001, F811
     transfer.get_by_role("button", name="Save").click()
     page.wait_for_selector("#id_transfer_on_error")
     audit(page, "case page with an error")
+    page.goto(f"/cases/{family.case.pk}/edit/custody/{family.episode.pk}/")
+    audit(page, "custody correction")
+    page.get_by_role("button", name="Save").click()  # no reason given
+    page.wait_for_selector("#id_reason_error")
+    audit(page, "custody correction with an error")
     page.goto("/cases/new/")
     audit(page, "new family")
     page.get_by_role("button", name="Open the family").click()  # no member named

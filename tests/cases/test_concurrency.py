@@ -45,7 +45,8 @@ TARGETS = {
     "proceeding": ("proceedings", {"agency_position": "reunification"}, {"agency_position": "termination"}),
     "hearing": ("hearings", {"location": "Courtroom 1"}, {"location": "Courtroom 9"}),
     "fear_process": ("credible-fear", {"kind": "reasonable"}, {"interview_on": "2020-01-02"}),
-    "episode": ("custody-episodes", {"started_on": iso(days_ago(41))}, {"started_on": iso(days_ago(45))}),
+    "episode": ("custody-episodes", {"started_on": iso(days_ago(41)), "reason": "Mistyped"},
+                {"started_on": iso(days_ago(45)), "reason": "Mistyped again"}),
 }
 
 
@@ -121,7 +122,8 @@ def test_custody_transfer_bumps_the_version_of_the_episode_it_closes(alice_api, 
     r = alice_api.post(f"/api/v1/people/{mother.pk}/transfer-custody/",
                        {"kind": "released", "release_type": "bond", "on": iso(days_ago(1))})
     assert r.status_code == 201
-    r = alice_api.patch(f"/api/v1/custody-episodes/{episode.pk}/", {"version": 1, "ended_on": None})
+    r = alice_api.patch(f"/api/v1/custody-episodes/{episode.pk}/", {"version": 1, "ended_on": None,
+                                                                    "reason": "Still held"})
     assert r.status_code == 409
     episode.refresh_from_db()
     assert episode.ended_on == days_ago(1)

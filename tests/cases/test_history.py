@@ -267,15 +267,16 @@ def test_every_update_writes_history_with_before_and_after(alice_api, case, upda
         old, new = iso(update_target.started_on), iso(update_target.started_on - dt.timedelta(days=2))
     mark = last_event_id(case)
 
-    r = alice_api.patch(f"/api/v1/{url}/{update_target.pk}/", {"version": update_target.version, field: new})
+    reason = {"reason": "Mistyped start"} if name == "episode" else {}
+    r = alice_api.patch(f"/api/v1/{url}/{update_target.pk}/", {"version": update_target.version, field: new, **reason})
     assert r.status_code == 200, r.content
     assert r.json()["version"] == update_target.version + 1
 
     event = one_event(alice_api, case, mark, action)
     assert event["actor"] == ALICE
     assert event["subject_id"] == update_target.pk
-    # A custody entry also says whose custody it is.
-    whose = {"person": update_target.person_id} if name == "episode" else {}
+    # A custody correction also says whose custody it is, and why it was corrected.
+    whose = {"person": update_target.person_id, "reason": "Mistyped start"} if name == "episode" else {}
     assert event["before"] == {**whose, field: old}
     assert event["after"] == {**whose, field: new}
 

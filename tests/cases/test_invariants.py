@@ -105,12 +105,44 @@ def test_episodes_that_only_touch_are_accepted(alice, mother, port):
 
 
 def test_a_correction_stretching_an_episode_into_the_next_is_refused(alice, case, pedro, port, place):
+    # A day at liberty between CBP and ICE: the episodes do not touch, so the correction moves no
+    # neighbour, and stretching CBP past the start of ICE is an overlap.
     cbp = services.custody_episode_create(actor=alice, person=pedro, kind="cbp", facility=port,
-                                          started_on=days_ago(20), ended_on=days_ago(15))
+                                          started_on=days_ago(20), ended_on=days_ago(16))
     services.custody_episode_create(actor=alice, person=pedro, kind="ice_detention", facility=place["ice_detention"],
                                     started_on=days_ago(15))
     refused(lambda: services.custody_episode_update(actor=alice, episode=cbp, version=cbp.version,
-                                                    ended_on=days_ago(10)), "ended_on", case)
+                                                    reason="Typo", ended_on=days_ago(10)), "ended_on", case)
+
+
+def test_a_correction_needs_a_reason(alice, case, mother):
+    episode = mother.custody_episodes.get()
+    refused(lambda: services.custody_episode_update(actor=alice, episode=episode, version=episode.version,
+                                                    reason="  ", started_on=days_ago(41)), "reason", case)
+
+
+@pytest.mark.parametrize(("moved_to", "detained"), [(12, 20), (18, 20)])
+def test_correcting_a_transfer_day_moves_it_for_both_episodes(alice, case, pedro, port, place, moved_to, detained):
+    # CBP from 20 days ago, transferred to ICE 15 days ago; the transfer was really on day 12 (or 18).
+    services.custody_transfer(actor=alice, person=pedro, kind="cbp", facility=port, on=days_ago(20))
+    ice = services.custody_transfer(actor=alice, person=pedro, kind="ice_detention", facility=place["ice_detention"],
+                                    on=days_ago(15))
+    corrected = services.custody_episode_update(actor=alice, episode=ice, version=ice.version,
+                                                reason="The booking sheet says another day", started_on=days_ago(moved_to))
+    cbp = pedro.custody_episodes.get(kind="cbp")
+    assert (cbp.started_on, cbp.ended_on) == (days_ago(20), days_ago(moved_to))
+    assert (corrected.started_on, corrected.ended_on) == (days_ago(moved_to), None)
+    assert corrected.days_detained == detained  # one unbroken detention since CBP, either way
+    # Two corrections, each with the reason and whose custody it was; nothing earlier rewritten.
+    from cases.models import CaseEvent
+
+    corrections = CaseEvent.objects.filter(case=case, action="custody.corrected")
+    assert corrections.count() == 2
+    assert {e.after["reason"] for e in corrections} == {"The booking sheet says another day"}
+    assert {e.after["person"] for e in corrections} == {pedro.pk}
+    transfers = CaseEvent.objects.filter(case=case, action="custody.transferred")
+    assert [e.after["started_on"] for e in transfers if e.after.get("person") == pedro.pk] == [
+        days_ago(15).isoformat(), days_ago(20).isoformat()]  # as first recorded, newest first
 
 
 @postgres_only
@@ -445,3 +477,13 @@ def test_editing_the_facility_a_member_is_held_at_changes_the_facts_key(adam, ca
     services.reference_update(actor=adam, obj=facility, version=facility.version,
                               field_office=other_facility.field_office)
     assert facts_fingerprint(case_ids=[case.pk]) != before
+
+
+def test_the_api_refuses_a_correction_without_a_reason(alice, case, mother):
+    episode = mother.custody_episodes.get()
+    before = row_counts()
+    r = client_for(alice).patch(f"/api/v1/custody-episodes/{episode.pk}/",
+                                {"version": episode.version, "started_on": days_ago(41).isoformat()})
+    assert r.status_code == 400
+    assert "reason" in r.json()
+    assert row_counts() == before

@@ -61,7 +61,7 @@ def test_correcting_an_episode_to_end_before_it_starts_is_400(alice_api, mother)
     episode = mother.custody_episodes.get()
     before = row_counts()
     r = alice_api.patch(f"/api/v1/custody-episodes/{episode.pk}/",
-                        {"version": episode.version, "ended_on": iso(days_ago(41))})
+                        {"version": episode.version, "reason": "Typo in the release date", "ended_on": iso(days_ago(41))})
     assert_refused(r, "ended_on", before)
     episode.refresh_from_db()
     assert episode.ended_on is None and episode.version == 1
@@ -131,7 +131,8 @@ def test_unknown_enumeration_value_is_400_naming_the_field(alice_api, case, moth
 def test_unknown_enumeration_value_in_an_update_is_400(alice_api, mother):
     episode = mother.custody_episodes.get()
     before = row_counts()
-    r = alice_api.patch(f"/api/v1/custody-episodes/{episode.pk}/", {"version": episode.version, "kind": "spaceship"})
+    r = alice_api.patch(f"/api/v1/custody-episodes/{episode.pk}/", {"version": episode.version, "kind": "spaceship",
+                                                                    "reason": "Wrong custody"})
     assert_refused(r, "kind", before)
 
 
@@ -251,7 +252,8 @@ def test_reopening_a_past_episode_while_another_is_open_is_400_on_ended_on(alice
     services.custody_transfer(actor=alice, person=mother, kind="ice_detention", facility=other, on=days_ago(10))
     past = mother.custody_episodes.get(ended_on__isnull=False)
     before = row_counts()
-    r = alice_api.patch(f"/api/v1/custody-episodes/{past.pk}/", {"version": past.version, "ended_on": None})
+    r = alice_api.patch(f"/api/v1/custody-episodes/{past.pk}/", {"version": past.version, "ended_on": None,
+                                                           "reason": "Still held there"})
     assert_refused(r, "ended_on", before)
     assert mother.custody_episodes.filter(ended_on__isnull=True).count() == 1
 

@@ -32,9 +32,10 @@ CASE_LIST = AUTH + CHROME + 5
 #   which of the page's cases the reader may see PII on
 
 # The case page of a family the reader may change (alice, the advocate):
-CASE_PAGE_WRITER = AUTH + CHROME + 13
+CASE_PAGE_WRITER = AUTH + CHROME + 14
 #   the case, joined to organisation and port of entry; its people, open custody episodes,
-#   credible-fear processes, sponsors, proceedings, hearings (prefetches)          7
+#   all custody episodes (the history, each correctable), credible-fear processes, sponsors,
+#   proceedings, hearings (prefetches)                                             8
 #   every right the reader holds on the case (PII, change, share: one query)        1
 #   the latest 50 history entries, joined to the actor; the facilities they name    2
 #   (whom each entry concerns is named from the prefetched rows: no query)

@@ -1,0 +1,160 @@
+"""Editing one recorded row of a family from its own page: a person, a sponsor, a proceeding, a
+hearing (reschedule, cancel, record the outcome), and the correction of a custody entry. Each form
+starts from the row as recorded and sends only what changed, with the version it was read at, to
+the row's update service (which keeps the rules and writes the history)."""
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from . import services
+from .forms import DATE, LoadedChoiceField, ServiceErrors, full_name, person_label
+from .models import (
+    Case, CustodianKind, CustodyEpisode, Facility, Hearing, Person, Proceeding, ReleaseType, Sponsor,
+)
+
+
+class RecordForm(ServiceErrors, forms.Form):
+    """The version the row was read at, and the page's one-time token (a double submit saves once)."""
+
+    once = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, case: Case, row: Model, **kwargs: Any) -> None:
+        initial = {name: _initial(row, name) for name in self.base_fields if hasattr(row, name)}
+        super().__init__(*args, initial={**initial, "version": row.version, "once": uuid.uuid4()}, **kwargs)
+        self.case, self.row = case, row
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name not in ("once", "version")}
+
+
+def _initial(row: Model, name: str) -> Any:
+    value = getattr(row, name)
+    return value.pk if isinstance(value, Model) else value
+
+
+class PersonForm(RecordForm):
+    role = forms.ChoiceField(label=_("Role in the family"), choices=Person.Role.choices)
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE, required=False)
+    country_of_birth = forms.CharField(label=_("Country of birth"), max_length=80, required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=120, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    a_number = forms.CharField(label=_("A-number"), max_length=20, required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class SponsorForm(RecordForm):
+    person = LoadedChoiceField(label=_("For which child"), required=False,
+                               help_text=_("Empty: the sponsor is for the whole family."))
+    name = forms.CharField(label=_("Name"), max_length=160)
+    relationship = forms.CharField(label=_("Relationship"), max_length=80, required=False)
+    category = forms.ChoiceField(label=_("ORR sponsor category"), choices=Sponsor.Category.choices)
+    status = forms.ChoiceField(label=_("Vetting"), choices=Sponsor.Status.choices)
+    contact = forms.CharField(label=_("Contact"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["person"].set_rows(sorted(case.people.all(), key=lambda p: p.pk), person_label)
+        self.initial["person"] = str(self.row.person_id) if self.row.person_id else ""
+
+
+class ProceedingForm(RecordForm):
+    court = forms.ModelChoiceField(label=_("Court"), queryset=Facility.objects.filter(kind=Facility.Kind.COURT)
+                                   .order_by("name"), required=False)
+    docket = forms.CharField(label=_("Docket"), max_length=60, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Proceeding.Status.choices)
+    agency_position = forms.ChoiceField(label=_("Child-welfare agency's position"),
+                                        choices=Proceeding.AgencyPosition.choices, required=False)
+    outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+
+
+class HearingForm(RecordForm):
+    scheduled_at = forms.DateTimeField(label=_("Date and time"),
+                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                  format="%Y-%m-%dT%H:%M"))
+    purpose = forms.CharField(label=_("Purpose"), max_length=120, required=False)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Hearing.Status.choices,
+                               help_text=_("Held or cancelled: record what happened below."))
+    outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
+
+
+class CustodyCorrectionForm(RecordForm):
+    """A correction: the entry as it should have been recorded, and why. Moving a transfer day
+    moves it for the neighbouring entry too (services.custody_episode_update)."""
+
+    kind = forms.ChoiceField(label=_("Custody"), choices=CustodianKind.choices)
+    facility = forms.ModelChoiceField(label=_("Facility"), queryset=Facility.objects.order_by("name"), required=False)
+    started_on = forms.DateField(label=_("From"), widget=DATE)
+    ended_on = forms.DateField(label=_("Until"), widget=DATE, required=False,
+                               help_text=_("Empty while this is the person's current custody."))
+    release_type = forms.ChoiceField(label=_("Release type"), choices=[("", "—"), *ReleaseType.choices],
+                                     required=False)
+    removed_to = forms.CharField(label=_("Removed to (country)"), max_length=80, required=False)
+    reason = forms.CharField(label=_("Why is this corrected?"), max_length=500,
+                             help_text=_("Kept in the family's timeline with the correction."))
+
+    def changes(self) -> dict[str, Any]:
+        changes = super().changes()
+        changes.pop("reason", None)
+        return changes
+
+
+@dataclass(frozen=True)
+class Editable:
+    """A kind of row a writer may edit: its form, how to find it in a family, how to save it, what
+    the page is called."""
+
+    form: type[RecordForm]
+    rows: Callable[[Case], QuerySet]
+    save: Callable[[User, Model, RecordForm], Model]
+    title: Any
+    label: Callable[[Model], str]
+
+
+def _save_person(actor: User, row: Person, form: RecordForm) -> Model:
+    return services.person_update(actor=actor, person=row, version=form.cleaned_data["version"], **form.changes())
+
+
+def _save_sponsor(actor: User, row: Sponsor, form: RecordForm) -> Model:
+    return services.sponsor_update(actor=actor, sponsor=row, version=form.cleaned_data["version"], **form.changes())
+
+
+def _save_proceeding(actor: User, row: Proceeding, form: RecordForm) -> Model:
+    return services.proceeding_update(actor=actor, proceeding=row, version=form.cleaned_data["version"],
+                                      **form.changes())
+
+
+def _save_hearing(actor: User, row: Hearing, form: RecordForm) -> Model:
+    return services.hearing_update(actor=actor, hearing=row, version=form.cleaned_data["version"], **form.changes())
+
+
+def _save_custody(actor: User, row: CustodyEpisode, form: RecordForm) -> Model:
+    return services.custody_episode_update(actor=actor, episode=row, version=form.cleaned_data["version"],
+                                           reason=form.cleaned_data["reason"], **form.changes())
+
+
+EDITABLE: dict[str, Editable] = {
+    "person": Editable(PersonForm, lambda c: Person.objects.filter(case=c), _save_person,
+                       _("Edit a family member"), full_name),
+    "sponsor": Editable(SponsorForm, lambda c: Sponsor.objects.filter(case=c), _save_sponsor,
+                        _("Edit a sponsor"), lambda s: s.name),
+    "proceeding": Editable(ProceedingForm, lambda c: Proceeding.objects.filter(case=c), _save_proceeding,
+                           _("Edit a proceeding"), lambda p: " · ".join(x for x in (p.get_kind_display(), p.docket) if x)),
+    "hearing": Editable(HearingForm, lambda c: Hearing.objects.filter(proceeding__case=c).select_related("proceeding"),
+                        _save_hearing, _("Reschedule, cancel or record a hearing"),
+                        lambda h: h.purpose or h.proceeding.get_kind_display()),
+    "custody": Editable(CustodyCorrectionForm,
+                        lambda c: CustodyEpisode.objects.filter(person__case=c).select_related("person"),
+                        _save_custody, _("Correct a custody entry"),
+                        lambda e: f"{full_name(e.person)} · {e.get_kind_display()}"),
+}
