@@ -236,8 +236,9 @@ class CaseAdmin(CaseDomainAdmin):
     list_filter = ("consent_level",)
     search_fields = ("reference",)
     list_select_related = ("organization", "port_of_entry")
-    readonly_fields = ("organization", "consent_recorded_by", "consent_recorded_at", "version", "created_at",
-                       "updated_at")
+    # Closing and reopening a file are transitions with a reason (case page, services.case_close).
+    readonly_fields = ("organization", "consent_recorded_by", "consent_recorded_at", "status", "closed_on",
+                       "closed_reason", "version", "created_at", "updated_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         return super().get_queryset(request).select_related("organization", "port_of_entry")

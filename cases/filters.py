@@ -44,14 +44,16 @@ class CaseFilter(django_filters.FilterSet):
                                                     label="A requested judge's review is due in the next N days")
     sponsor_in_vetting = django_filters.BooleanFilter(method="filter_sponsor_in_vetting",
                                                       label="A sponsor is identified, applying or in home study")
+    status = django_filters.ChoiceFilter(field_name="status", choices=Case.Status.choices,
+                                         label="Open or closed files (default: both)")
     reference = django_filters.CharFilter(field_name="reference", lookup_expr="icontains")
     a_number = django_filters.CharFilter(method="refuse_in_url", label="Not accepted here: use POST .../search/")
 
     class Meta:
         model = Case
         fields = ["custodian_kind", "facility", "field_office", "detained_more_than", "sponsor_status",
-                  "credible_fear_outcome", "hearing_within", "review_due_within", "sponsor_in_vetting", "reference",
-                  "a_number"]
+                  "credible_fear_outcome", "hearing_within", "review_due_within", "sponsor_in_vetting", "status",
+                  "reference", "a_number"]
 
     # The four current-custody filters describe ONE person's open episode: "in ICE custody for
     # more than 30 days" must not match a parent in ICE for 5 days plus a child in a shelter for

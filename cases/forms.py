@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import ShareAccess
 
 from .models import (
-    Case, CaseShare, ConsentLevel, CredibleFearProcess, CustodianKind, Facility, Person, Proceeding, ReleaseType, Sponsor,
+    Assignment, Case, CaseShare, ConsentLevel, CredibleFearProcess, CustodianKind, Facility, FieldOffice, Person,
+    Proceeding, ReleaseType, Sponsor,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -55,6 +56,8 @@ class LoadedChoiceField(forms.ChoiceField):
     def set_rows(self, rows: list, label) -> None:  # noqa: ANN001
         self.rows = {str(row.pk): row for row in rows}
         self.choices = [("", "—"), *((key, label(row)) for key, row in self.rows.items())]
+        if self.required and len(self.rows) == 1:  # the only possible answer is already chosen
+            self.initial = next(iter(self.rows))
 
     def clean(self, value):  # noqa: ANN001, ANN201
         value = super().clean(value)
@@ -87,6 +90,39 @@ def proceeding_label(proceeding: Proceeding, people: dict[int, Person]) -> str:
 
 def _people(case: Case) -> list[Person]:
     return sorted(case.people.all(), key=lambda p: p.pk)
+
+
+class PersonFields(forms.Form):
+    """A family member's own details: one set of fields for every form that writes them."""
+
+    role = forms.ChoiceField(label=_("Role in the family"), choices=Person.Role.choices)
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE, required=False)
+    country_of_birth = forms.CharField(label=_("Country of birth"), max_length=80, required=False)
+    languages = forms.CharField(label=_("Languages"), max_length=120, required=False)
+    a_number = forms.CharField(label=_("A-number"), max_length=20, required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+
+class SponsorFields(forms.Form):
+    """A sponsor's details; `person` chooses among the family's members (set_rows)."""
+
+    person = LoadedChoiceField(label=_("For which child"), required=False,
+                               help_text=_("Empty: the sponsor is for the whole family."))
+    name = forms.CharField(label=_("Name"), max_length=160)
+    relationship = forms.CharField(label=_("Relationship"), max_length=80, required=False)
+    category = forms.ChoiceField(label=_("ORR sponsor category"), choices=Sponsor.Category.choices)
+    status = forms.ChoiceField(label=_("Vetting"), choices=Sponsor.Status.choices, initial=Sponsor.Status.IDENTIFIED)
+    contact = forms.CharField(label=_("Contact"), max_length=255, required=False)
+
+
+class ProceedingFields(forms.Form):
+    court = forms.ModelChoiceField(label=_("Court"), queryset=Facility.objects.filter(kind=Facility.Kind.COURT)
+                                   .order_by("name"), required=False)
+    docket = forms.CharField(label=_("Docket"), max_length=60, required=False)
+    agency_position = forms.ChoiceField(label=_("Child-welfare agency's position"),
+                                        choices=Proceeding.AgencyPosition.choices, required=False)
 
 
 class TransferCustodyForm(CaseForm):
@@ -156,6 +192,67 @@ class HearingForm(CaseForm):
         self.fields["proceeding"].set_rows(open_ones, lambda p: proceeding_label(p, people))
 
 
+class PersonAddForm(PersonFields, CaseForm):
+    prefix_name = "person_add"
+
+
+class SponsorAddForm(SponsorFields, CaseForm):
+    prefix_name = "sponsor_add"
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["person"].set_rows(_people(case), person_label)
+
+
+class ProceedingOpenForm(ProceedingFields, CaseForm):
+    prefix_name = "proceeding_open"
+    field_order = ["kind", "person", "court", "docket", "agency_position"]
+    kind = forms.ChoiceField(label=_("Kind"), choices=Proceeding.Kind.choices)
+    person = LoadedChoiceField(label=_("Whose"), required=False)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["person"].set_rows(_people(case), person_label)
+
+
+class AssignForm(CaseForm):
+    """A member of the family's organisation who will work on it (for a volunteer, their only access)."""
+
+    prefix_name = "assign"
+    user = LoadedChoiceField(label=_("Member"))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        from accounts.models import Membership
+
+        members = (Membership.objects.filter(organization_id=case.organization_id, is_active=True)
+                   .select_related("user").order_by("user__email"))
+        self.fields["user"].set_rows([m.user for m in members], lambda u: f"{u.get_full_name() or u.email} ({u.email})")
+
+
+class UnassignForm(CaseForm):
+    prefix_name = "unassign"
+    assignment = forms.ModelChoiceField(label=_("Assignment"), queryset=Assignment.objects.none(),
+                                        widget=forms.HiddenInput)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["assignment"].queryset = Assignment.objects.filter(case=case).select_related("case", "user")
+
+
+class CloseForm(CaseForm):
+    prefix_name = "close"
+    reason = forms.CharField(label=_("Why is the file closed?"), max_length=500,
+                             help_text=_("For example: reunified; representation ended; transferred to other "
+                                         "counsel. Kept in the timeline."))
+    on = forms.DateField(label=_("Closed on"), widget=DATE, initial=timezone.localdate)
+
+
+class ReopenForm(CaseForm):
+    prefix_name = "reopen"
+    reason = forms.CharField(label=_("Why is the file reopened?"), max_length=500)
+
+
 class ReunifiedForm(CaseForm):
     prefix_name = "reunified"
     on = forms.DateField(label=_("Reunified on"), widget=DATE, initial=timezone.localdate)
@@ -216,18 +313,12 @@ class IntakeForm(ServiceErrors, forms.Form):
         self.fields["once"].initial = uuid.uuid4
 
 
-class IntakePersonForm(ServiceErrors, forms.Form):
+class IntakePersonForm(ServiceErrors, PersonFields):
     """One family member and where they are held now. The facility choices are loaded once for the
-    whole page (set_facilities), not once per member."""
+    whole page (the view passes them to every member's form), not once per member."""
 
+    # Blank first: an extra member left empty is no member (the formset skips it).
     role = forms.ChoiceField(label=_("Role in the family"), choices=[("", "—"), *Person.Role.choices])
-    first_name = forms.CharField(label=_("First name"), max_length=80)
-    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE, required=False)
-    country_of_birth = forms.CharField(label=_("Country of birth"), max_length=80, required=False)
-    languages = forms.CharField(label=_("Languages"), max_length=120, required=False)
-    a_number = forms.CharField(label=_("A-number"), max_length=20, required=False,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     custody_kind = forms.ChoiceField(label=_("Now in"), choices=[("", _("Not known yet")), *CustodianKind.choices],
                                      required=False)
     facility = LoadedChoiceField(label=_("Facility"), required=False)
@@ -239,3 +330,18 @@ class IntakePersonForm(ServiceErrors, forms.Form):
 
 
 IntakePeople = forms.formset_factory(IntakePersonForm, min_num=1, validate_min=True, extra=0)
+
+
+# --- Adding a facility ----------------------------------------------------------------------------
+
+class FacilityForm(ServiceErrors, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Facility.Kind.choices)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    state = forms.CharField(label=_("State (two letters)"), max_length=2, required=False)
+    field_office = forms.ModelChoiceField(label=_("ICE field office"), queryset=FieldOffice.objects.order_by("code"),
+                                          required=False)
+    field_office_request = forms.CharField(
+        label=_("Field office not listed? Say which"), max_length=200, required=False,
+        help_text=_("Your organisation's admins are asked to add it; the facility is saved meanwhile."))

@@ -3,7 +3,9 @@ not in the history, not in exports."""
 from typing import Any
 
 PII_FIELDS: dict[str, frozenset[str]] = {
-    "case": frozenset({"summary"}),
+    # Reasons for a correction or for closing a file are free text about the family.
+    "case": frozenset({"summary", "closed_reason", "reason"}),
+    "custodyepisode": frozenset({"reason"}),
     "person": frozenset({"first_name", "last_name", "date_of_birth", "a_number", "address"}),
     "sponsor": frozenset({"name", "contact"}),
     "note": frozenset({"body"}),

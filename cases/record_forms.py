@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 from . import services
-from .forms import DATE, LoadedChoiceField, ServiceErrors, full_name, person_label
+from .forms import DATE, PersonFields, ProceedingFields, ServiceErrors, SponsorFields, full_name, person_label
 from .models import (
     Case, CustodianKind, CustodyEpisode, Facility, Hearing, Person, Proceeding, ReleaseType, Sponsor,
 )
@@ -40,40 +40,20 @@ def _initial(row: Model, name: str) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-class PersonForm(RecordForm):
-    role = forms.ChoiceField(label=_("Role in the family"), choices=Person.Role.choices)
-    first_name = forms.CharField(label=_("First name"), max_length=80)
-    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE, required=False)
-    country_of_birth = forms.CharField(label=_("Country of birth"), max_length=80, required=False)
-    languages = forms.CharField(label=_("Languages"), max_length=120, required=False)
+class PersonForm(RecordForm, PersonFields):
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
-    a_number = forms.CharField(label=_("A-number"), max_length=20, required=False,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
 
-class SponsorForm(RecordForm):
-    person = LoadedChoiceField(label=_("For which child"), required=False,
-                               help_text=_("Empty: the sponsor is for the whole family."))
-    name = forms.CharField(label=_("Name"), max_length=160)
-    relationship = forms.CharField(label=_("Relationship"), max_length=80, required=False)
-    category = forms.ChoiceField(label=_("ORR sponsor category"), choices=Sponsor.Category.choices)
-    status = forms.ChoiceField(label=_("Vetting"), choices=Sponsor.Status.choices)
-    contact = forms.CharField(label=_("Contact"), max_length=255, required=False)
-
+class SponsorForm(RecordForm, SponsorFields):
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
         self.fields["person"].set_rows(sorted(case.people.all(), key=lambda p: p.pk), person_label)
         self.initial["person"] = str(self.row.person_id) if self.row.person_id else ""
 
 
-class ProceedingForm(RecordForm):
-    court = forms.ModelChoiceField(label=_("Court"), queryset=Facility.objects.filter(kind=Facility.Kind.COURT)
-                                   .order_by("name"), required=False)
-    docket = forms.CharField(label=_("Docket"), max_length=60, required=False)
+class ProceedingForm(RecordForm, ProceedingFields):
+    field_order = ["court", "docket", "status", "agency_position", "outcome"]
     status = forms.ChoiceField(label=_("Status"), choices=Proceeding.Status.choices)
-    agency_position = forms.ChoiceField(label=_("Child-welfare agency's position"),
-                                        choices=Proceeding.AgencyPosition.choices, required=False)
     outcome = forms.CharField(label=_("Outcome"), max_length=200, required=False)
 
 

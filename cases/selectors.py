@@ -152,11 +152,16 @@ def upcoming_cutoff(days: int) -> dt.datetime:
 ATTENTION_ROWS = 25
 
 
+def _open_files(*, user: User) -> QuerySet[Case]:
+    """The dashboard asks about open files only: a closed family needs no attention."""
+    return visible_cases(user=user).filter(status=Case.Status.OPEN)
+
+
 def detained_over(*, user: User, days: int = 30) -> QuerySet[CustodyEpisode]:
     """People in detention now for more than `days` days, longest first."""
     return CustodyEpisode.objects.filter(
         ended_on__isnull=True, detained_since__lt=timezone.localdate() - dt.timedelta(days=days),
-        person__case__in=visible_cases(user=user),
+        person__case__in=_open_files(user=user),
     ).select_related("person__case", "facility__field_office").order_by("detained_since", "pk")
 
 
@@ -164,7 +169,7 @@ def hearings_within(*, user: User, days: int = 14) -> QuerySet[Hearing]:
     now = timezone.now()
     return Hearing.objects.filter(
         status=Hearing.Status.SCHEDULED, scheduled_at__gte=now, scheduled_at__lte=now + dt.timedelta(days=days),
-        proceeding__case__in=visible_cases(user=user),
+        proceeding__case__in=_open_files(user=user),
     ).select_related("proceeding__case", "proceeding__person").order_by("scheduled_at", "pk")
 
 
@@ -174,7 +179,7 @@ def review_deadlines_within(*, user: User, days: int = 14) -> QuerySet[CredibleF
     today = timezone.localdate()
     return CredibleFearProcess.objects.filter(
         CredibleFearProcess.review_due_between(today, today + dt.timedelta(days=days)),
-        person__case__in=visible_cases(user=user),
+        person__case__in=_open_files(user=user),
     ).select_related("person__case").annotate(due=Case_(
         When(kind=CredibleFearProcess.Kind.CREDIBLE, then=F("decided_on") + _days(CredibleFearProcess.Kind.CREDIBLE)),
         default=F("referred_on") + _days(CredibleFearProcess.Kind.REASONABLE), output_field=DateField(),
@@ -187,7 +192,7 @@ def _days(kind: str) -> dt.timedelta:
 
 def sponsors_pending(*, user: User) -> QuerySet[Sponsor]:
     return Sponsor.objects.filter(
-        status__in=Sponsor.IN_VETTING, case__in=visible_cases(user=user),
+        status__in=Sponsor.IN_VETTING, case__in=_open_files(user=user),
     ).select_related("case", "person").order_by("case_id", "pk")
 
 

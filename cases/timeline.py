@@ -33,12 +33,12 @@ LABELS: dict[str, Any] = {
     "review_requested_on": _("Review requested on"), "referred_on": _("Referred to the judge on"), "review_decided_on": _("Review decided on"),
     "court": _("Court"), "docket": _("Docket"), "agency_position": _("Agency position"),
     "scheduled_at": _("Date and time"), "purpose": _("Purpose"), "location": _("Location"), "body": _("Note"),
-    "on": _("On"), "reason": _("Reason"),
+    "on": _("On"), "reason": _("Reason"), "closed_on": _("Closed on"),
 }
 EVENTS: dict[str, Any] = {
     "case.opened": _("Case opened"), "case.updated": _("Case updated"), "case.shared": _("Shared"),
     "case.share_revoked": _("Share revoked"), "case.assigned": _("Assigned"), "case.unassigned": _("Unassigned"),
-    "case.reunified": _("Reunified"), "consent.recorded": _("Consent recorded"),
+    "case.reunified": _("Reunified"), "case.closed": _("File closed"), "case.reopened": _("File reopened"), "consent.recorded": _("Consent recorded"),
     "consent.revoked": _("Consent revoked"), "person.added": _("Person added"),
     "person.updated": _("Person updated"), "custody.transferred": _("Custody changed"),
     "custody.recorded": _("Custody recorded"), "custody.corrected": _("Correction of custody"),

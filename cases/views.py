@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -157,6 +158,38 @@ def _note(actor: User, case: Case, d: dict) -> Any:
     return services.note_create(actor=actor, case=case, body=d["body"])
 
 
+def _fields(d: dict) -> dict:
+    return {k: v for k, v in d.items() if k != "once"}
+
+
+def _person_add(actor: User, case: Case, d: dict) -> Any:
+    return services.person_create(actor=actor, case=case, **_fields(d))
+
+
+def _sponsor_add(actor: User, case: Case, d: dict) -> Any:
+    return services.sponsor_create(actor=actor, case=case, **_fields(d))
+
+
+def _proceeding_open(actor: User, case: Case, d: dict) -> Any:
+    return services.proceeding_create(actor=actor, case=case, **_fields(d))
+
+
+def _assign(actor: User, case: Case, d: dict) -> Any:
+    return services.assignment_create(actor=actor, case=case, user=d["user"])
+
+
+def _unassign(actor: User, case: Case, d: dict) -> Any:
+    return services.assignment_delete(actor=actor, assignment=d["assignment"])
+
+
+def _close(actor: User, case: Case, d: dict) -> Any:
+    return services.case_close(actor=actor, case=case, reason=d["reason"], on=d["on"])
+
+
+def _reopen(actor: User, case: Case, d: dict) -> Any:
+    return services.case_reopen(actor=actor, case=case, reason=d["reason"])
+
+
 TRANSITIONS: dict[str, Transition] = {
     "transfer": Transition(f.TransferCustodyForm, CHANGE, _transfer, gettext_lazy("Custody recorded.")),
     "interview": Transition(f.InterviewOutcomeForm, CHANGE, _interview, gettext_lazy("Interview outcome recorded.")),
@@ -169,6 +202,13 @@ TRANSITIONS: dict[str, Transition] = {
     "share": Transition(f.ShareForm, SHARE, _share, gettext_lazy("Case shared.")),
     "unshare": Transition(f.UnshareForm, SHARE, _unshare, gettext_lazy("Share revoked.")),
     "note": Transition(f.NoteForm, CHANGE, _note, gettext_lazy("Note added.")),
+    "person_add": Transition(f.PersonAddForm, CHANGE, _person_add, gettext_lazy("Family member added.")),
+    "sponsor_add": Transition(f.SponsorAddForm, CHANGE, _sponsor_add, gettext_lazy("Sponsor added.")),
+    "proceeding_open": Transition(f.ProceedingOpenForm, CHANGE, _proceeding_open, gettext_lazy("Proceeding opened.")),
+    "assign": Transition(f.AssignForm, SHARE, _assign, gettext_lazy("Assigned.")),
+    "unassign": Transition(f.UnassignForm, SHARE, _unassign, gettext_lazy("Assignment ended.")),
+    "close": Transition(f.CloseForm, CHANGE, _close, gettext_lazy("File closed.")),
+    "reopen": Transition(f.ReopenForm, CHANGE, _reopen, gettext_lazy("File reopened.")),
 }
 
 
@@ -183,6 +223,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         allowed = [name for name, t in TRANSITIONS.items() if t.perm == CHANGE or can_share]
         if not pii:
             allowed = [name for name in allowed if name != "note"]  # notes are PII
+        # An open file can be closed, a closed one reopened.
+        allowed = [n for n in allowed if n != ("close" if case.status == Case.Status.CLOSED else "reopen")]
         forms = {name: TRANSITIONS[name].form(case=case) for name in allowed}
         if bound:
             forms[bound[0]] = bound[1]
@@ -197,6 +239,7 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         "can_change": can_change, "can_share": can_share, "events": events,
         "notes": list(selectors.note_list(user=user).filter(case=case)[:20]) if pii else [],
         "shares": list(selectors.share_list(user=user).filter(case=case, revoked_at__isnull=True)) if pii else [],
+        "assignments": list(case.assignments.select_related("user").order_by("pk")) if can_share else [],
         "summary": family_summary(case),
         "can_create_action": any(m.organization_id == case.organization_id and m.role in CAN_CREATE_ACTIONS
                                  for m in request_memberships(request)),
@@ -355,3 +398,33 @@ def case_record_edit(request: HttpRequest, pk: int, kind: str, row_pk: int) -> H
     return render(request, "cases/record_edit.html", {
         "section": "cases", "case": case, "form": form, "title": editable.title, "label": editable.label(row),
     }, status=status)
+
+
+# --- Adding a facility --------------------------------------------------------------------------------
+
+@login_required
+def facility_new(request: HttpRequest) -> HttpResponse:
+    """Legal staff add a facility the record does not know yet; if its ICE field office is not
+    listed, they ask their organisation's admins for it (recorded, and emailed to the admins)."""
+    if not services.can_add_facilities(request.user):
+        raise PermissionDenied(_("Only legal staff may add a facility."))
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("staff-case-list")
+    form = f.FacilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        asked = data.pop("field_office_request")
+        try:
+            facility = services.reference_create(actor=request.user, model=Facility, **data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            if asked:
+                membership = current_membership(request)
+                services.field_office_request(actor=request.user, facility=facility, request=asked,
+                                              organization=membership.organization if membership else None)
+            messages.success(request, _("Facility added."))
+            return HttpResponseRedirect(back)
+    return render(request, "cases/facility_new.html", {"section": "cases", "form": form, "back": back},
+                  status=400 if form.is_bound else 200)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<int:pk>/", case_views.case_detail, name="staff-case"),
     path("cases/<int:pk>/do/<slug:name>/", case_views.case_transition, name="staff-case-do"),
     path("cases/<int:pk>/edit/<slug:kind>/<int:row_pk>/", case_views.case_record_edit, name="staff-case-edit"),
+    path("facilities/new/", case_views.facility_new, name="staff-facility-new"),
     path("actions/", action_views.action_list, name="staff-action-list"),
     path("actions/new/", action_views.action_create, name="staff-action-new"),
     path("actions/<int:pk>/", action_views.action_detail, name="staff-action"),

@@ -166,7 +166,7 @@ class CaseListSerializer(PiiRedactingSerializer):
     class Meta(PiiRedactingSerializer.Meta):
         model = Case
         fields = ["id", "reference", "organization", "organization_name", "separated_on", "separation_place",
-                  "consent_level", "family", "members", "redacted", "updated_at", "version"]
+                  "consent_level", "status", "family", "members", "redacted", "updated_at", "version"]
 
     @staticmethod
     def case_id_of(instance: Case) -> int:
@@ -198,8 +198,8 @@ class CaseDetailSerializer(CaseListSerializer):
     proceedings = ProceedingSerializer(many=True, read_only=True)
 
     class Meta(CaseListSerializer.Meta):
-        fields = [*CaseListSerializer.Meta.fields, "summary", "port_of_entry", "consent_recorded_at",
-                  "people", "sponsors", "fear_processes", "proceedings", "created_at"]
+        fields = [*CaseListSerializer.Meta.fields, "summary", "port_of_entry", "consent_recorded_at", "closed_on",
+                  "closed_reason", "people", "sponsors", "fear_processes", "proceedings", "created_at"]
 
     def get_fear_processes(self, case: Case) -> list[dict]:
         processes = [fp for p in case.people.all() for fp in p.fear_processes.all()]

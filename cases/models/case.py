@@ -12,8 +12,15 @@ class ConsentLevel(models.TextChoices):
     STORY = "story", _("First names and story")
 
 
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
 class Case(Versioned):
     """One family."""
+
+    Status = CaseStatus
 
     organization = models.ForeignKey(
         "accounts.Organization", on_delete=models.PROTECT, related_name="cases"
@@ -36,6 +43,10 @@ class Case(Versioned):
     )
     consent_recorded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A closed file stays on record, readable as before; the dashboard no longer asks for it.
+    status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -48,6 +59,13 @@ class Case(Versioned):
                 fields=["organization", "reference"], name="case_reference_unique_in_org"
             ),
             enum_check("consent_level", ConsentLevel, "case"),
+            enum_check("status", CaseStatus, "case"),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_on__isnull=True)
+                | models.Q(status="closed", closed_on__isnull=False) & ~models.Q(closed_reason=""),
+                name="case_closed_has_date_and_reason",
+                violation_error_message=_("A closed file says when and why it was closed."),
+            ),
         ]
 
     def __str__(self) -> str:

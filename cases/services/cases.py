@@ -191,6 +191,45 @@ def case_mark_reunified(*, actor: User, case: Case, on: dt.date) -> Case:
     return case
 
 
+def case_close(*, actor: User, case: Case, reason: str, on: dt.date | None = None) -> Case:
+    """Close the family's file, saying why (reunified, representation ended, transferred to other
+    counsel...). Nothing is deleted: the record stays readable, and can be reopened."""
+    reason, on = (reason or "").strip(), on or timezone.localdate()
+    if not reason:
+        raise field_error("reason", "Say why the file is closed (it is kept in the timeline).")
+    if on > timezone.localdate():
+        raise field_error("on", "A file cannot be closed in the future.")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        require_case_perm(actor, CHANGE, locked)
+        if locked.status == Case.Status.CLOSED:
+            raise field_error("reason", f"This file was already closed on {locked.closed_on.isoformat()}.")
+        locked.status, locked.closed_on, locked.closed_reason = Case.Status.CLOSED, on, reason
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_on", "closed_reason", "version", "updated_at"])
+        record_event(case=locked, actor=actor, action="case.closed", subject=locked, before={"status": "open"},
+                     after={"status": "closed", "closed_on": on.isoformat(), "reason": reason})
+    return locked
+
+
+def case_reopen(*, actor: User, case: Case, reason: str) -> Case:
+    reason = (reason or "").strip()
+    if not reason:
+        raise field_error("reason", "Say why the file is reopened (it is kept in the timeline).")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        require_case_perm(actor, CHANGE, locked)
+        if locked.status == Case.Status.OPEN:
+            raise field_error("reason", "This file is open.")
+        before = {"status": "closed", "closed_on": locked.closed_on.isoformat(), "reason": locked.closed_reason}
+        locked.status, locked.closed_on, locked.closed_reason = Case.Status.OPEN, None, ""
+        locked.version += 1
+        locked.save(update_fields=["status", "closed_on", "closed_reason", "version", "updated_at"])
+        record_event(case=locked, actor=actor, action="case.reopened", subject=locked, before=before,
+                     after={"status": "open", "reason": reason})
+    return locked
+
+
 def advocacy_link_record(*, actor: User, case: Case, action_id: int, linked: bool) -> None:
     """The family's timeline says when an advocacy action started (or stopped) drawing on it."""
     record_event(case=case, actor=actor, action="advocacy.linked" if linked else "advocacy.unlinked",
@@ -198,6 +237,7 @@ def advocacy_link_record(*, actor: User, case: Case, action_id: int, linked: boo
 
 
 __all__ = [
-    "CASE_EDITABLE", "advocacy_link_record", "assignment_create", "assignment_delete", "case_create", "case_mark_reunified",
+    "CASE_EDITABLE", "advocacy_link_record", "assignment_create", "assignment_delete", "case_close", "case_create",
+    "case_mark_reunified", "case_reopen",
     "case_update", "consent_record", "editable_fields", "note_create", "share_create", "share_revoke",
 ]

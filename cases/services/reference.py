@@ -18,6 +18,9 @@ from ..models.people import CUSTODY_FACILITY_KINDS
 from ._base import field_error, snapshot
 from .errors import StaleVersion
 
+__all__ = ["can_add_facilities", "can_edit_reference_data", "field_office_request", "reference_create",
+           "reference_update"]
+
 FIELDS = {Facility: ("name", "kind", "address", "city", "state", "field_office"),
           FieldOffice: ("code", "name", "city", "state")}
 
@@ -94,3 +97,26 @@ def reference_update(*, actor: User, obj: Facility | FieldOffice, version: int, 
             _record(actor=actor, obj=locked, action="updated",
                     before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return locked
+
+
+def field_office_request(*, actor: User, facility: Facility, request: str, organization: Any) -> None:
+    """An advocate added `facility` but its ICE field office is not listed: the request is recorded
+    with the facility's history and emailed to the admins of the organisation they work in, who
+    may add the office and set it. Only public places are named, never a family."""
+    from django.core.mail import send_mail
+
+    from accounts.models import Membership
+    from accounts.roles import Role
+
+    _record(actor=actor, obj=facility, action="office_requested", before={},
+            after={"field_office_request": request})
+    admins = list(Membership.objects.filter(organization=organization, role=Role.ADMIN, is_active=True)
+                  .values_list("user__email", flat=True)) if organization is not None else []
+    if admins:
+        send_mail(
+            f"Field office needed for {facility.name}",
+            f"{actor.email} added the facility {facility.name} ({facility.city}, {facility.state}) without an ICE "
+            f"field office and asks for this one: {request}\n\nAdd the field office if it is missing, then set "
+            f"it on the facility (admin, Facilities).",
+            None, admins,
+        )

@@ -28,6 +28,9 @@ PII = {
     "proceeding": {"docket"},
     "caseshare": {"user", "organization"},  # who represents the family
 }
+# The history also carries free text about the family: why a file was closed or reopened, why a
+# custody entry was corrected.
+PII_IN_HISTORY = {**PII, "case": PII["case"] | {"closed_reason", "reason"}, "custodyepisode": {"reason"}}
 
 # Who reads what. Owners and co-counsel see everything; organizers and assigned volunteers see
 # the case redacted and never its notes; outsiders and unassigned volunteers see nothing.

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseEvent, CaseShare
 
-from ..api.matrix import PII
+from ..api.matrix import PII_IN_HISTORY as PII
 from .helpers import client_for, days_ago, history, iso, last_event_id, new_events, one_event, today
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cases.models import CaseEvent, CaseShare, CustodyEpisode
+from cases.models import Assignment, CaseEvent, CaseShare, CustodyEpisode
 from tests.api.matrix import FULL_READERS, NON_READERS, REDACTED_READERS, SEE_BUT_NOT_WRITE, WRITERS
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,12 @@ def transitions(fam: Any) -> dict[str, dict]:
         "share": {"email": "charlie@example.test", "access": "view"},
         "unshare": {"share": fam.share.pk},
         "note": {"body": "Called the consulate."},
+        "person_add": {"role": "child", "first_name": "Iker", "date_of_birth": (today - dt.timedelta(days=2000)).isoformat()},
+        "sponsor_add": {"person": fam.child.pk, "name": "Rita Ejemplo", "category": "3", "status": "identified"},
+        "proceeding_open": {"kind": "family_court", "person": fam.child.pk, "docket": "JV-2026-0099"},
+        "assign": {"user": Assignment._meta.get_field("user").related_model.objects.get(email="vera@example.test").pk},
+        "unassign": {"assignment": Assignment.objects.get(case=fam.case).pk},
+        "close": {"reason": "Reunified with the mother in Chula Vista", "on": today.isoformat()},
     }
 
 
@@ -82,7 +88,7 @@ def snapshot(fam: Any) -> tuple:
 
 
 TRANSITIONS = ["transfer", "interview", "fear", "sponsor", "hearing", "reunified", "consent", "share", "unshare",
-               "note"]
+               "note", "person_add", "sponsor_add", "proceeding_open", "assign", "unassign", "close"]
 
 
 @pytest.mark.parametrize("name", TRANSITIONS)

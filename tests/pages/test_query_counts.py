@@ -32,7 +32,7 @@ CASE_LIST = AUTH + CHROME + 5
 #   which of the page's cases the reader may see PII on
 
 # The case page of a family the reader may change (alice, the advocate):
-CASE_PAGE_WRITER = AUTH + CHROME + 14
+CASE_PAGE_WRITER = AUTH + CHROME + 17
 #   the case, joined to organisation and port of entry; its people, open custody episodes,
 #   all custody episodes (the history, each correctable), credible-fear processes, sponsors,
 #   proceedings, hearings (prefetches)                                             8
@@ -41,10 +41,12 @@ CASE_PAGE_WRITER = AUTH + CHROME + 14
 #   (whom each entry concerns is named from the prefetched rows: no query)
 #   notes; active shares (may the reader create actions there: from the header's
 #   memberships, no query)                                                         2
-#   the choices of the transition forms: facilities (people, sponsors, processes and
-#   proceedings come from the prefetched family)                                   1
-# A redacted reader (olga, organizer) gets no forms, notes or shares:
-CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 1 - 2
+#   the choices of the transition forms: facilities, courts, the organisation's members
+#   to assign (people, sponsors, processes and proceedings come from the prefetched
+#   family)                                                                        3
+#   who is assigned to the family (readers who may share it)                        1
+# A redacted reader (olga, organizer) gets no forms, notes, shares or assignments:
+CASE_PAGE_REDACTED = CASE_PAGE_WRITER - 3 - 2 - 1
 # A read-only collaborator with PII rights (bob, co-counsel) gets notes and shares, no forms:
 CASE_PAGE_COLLABORATOR = CASE_PAGE_REDACTED + 2
 

@@ -77,6 +77,7 @@ def test_the_forms_name_people_sponsors_and_proceedings(family, page_for):  # no
     body = html(page_for("alice").get(f"/cases/{family.case.pk}/"))
     assert f'<option value="{family.mother.pk}">Ana Ejemplo (Parent)</option>' in body
     assert f'<option value="{family.sponsor.pk}">Marta Ejemplo, aunt (Approved)</option>' in body
-    assert (f'<option value="{family.proceeding.pk}">Immigration court (removal) · SND-2019-0417 · '
+    # The family's only open proceeding: already chosen.
+    assert (f'<option value="{family.proceeding.pk}" selected>Immigration court (removal) · SND-2019-0417 · '
             f'Ana Ejemplo</option>') in body
     assert not re.search(r"<option[^>]*>[^<]*#\d+", body), "no 'Parent #1' anywhere"
