@@ -69,7 +69,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if "q" in request.GET or "text" in request.GET:
         return HttpResponseBadRequest(_("Names are never sent in a URL: use the search box."))
     user = request.user
-    base = selectors.case_list(user=user)
+    base = selectors.case_list_page(user=user)
     if request.method == "POST":
         filterset = CaseSearchFilter(data=request.POST, queryset=base, request=request)
     else:
