@@ -33,6 +33,7 @@ from cases.models import (
     DETAINED_KINDS, Assignment, Case, CaseShare, ConsentLevel, CustodianKind, CustodyEpisode, Facility, FieldOffice,
     Person, ReleaseType,
 )
+from cases.models.people import ORR_KINDS
 from cases.permissions import grant_owner_perms, set_group_perms, set_user_perms
 
 ORGANIZATIONS = 200
@@ -171,6 +172,13 @@ def _episodes(rng: random.Random, world: World, person: Person, child: bool, sep
     if rng.random() < 0.8:
         path.append(CustodianKind.ORR_SHELTER if child else CustodianKind.ICE_DETENTION)
     open_kind = rng.choices([k for k, _ in OPEN_KINDS], weights=[w for _, w in OPEN_KINDS])[0]
+    # The record refuses what cannot happen (docs/domain-rules.md), and so does the database these
+    # rows go into directly: ORR holds children only, and "with sponsor" needs an approved sponsor
+    # row, which these families do not have - such a family is released instead.
+    if not child and open_kind in ORR_KINDS:
+        open_kind = CustodianKind.ICE_DETENTION
+    if open_kind == CustodianKind.WITH_SPONSOR:
+        open_kind = CustodianKind.RELEASED
     if open_kind == path[-1]:
         path.pop()
     path.append(open_kind)

@@ -27,7 +27,8 @@ class RecordForm(ServiceErrors, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, case: Case, row: Model, **kwargs: Any) -> None:
-        initial = {name: _initial(row, name) for name in self.base_fields if hasattr(row, name)}
+        model_fields = {f.name for f in row._meta.concrete_fields}
+        initial = {name: _initial(row, name) for name in self.base_fields if name in model_fields}
         super().__init__(*args, initial={**initial, "version": row.version, "once": uuid.uuid4()}, **kwargs)
         self.case, self.row = case, row
 
@@ -36,8 +37,9 @@ class RecordForm(ServiceErrors, forms.Form):
 
 
 def _initial(row: Model, name: str) -> Any:
-    value = getattr(row, name)
-    return value.pk if isinstance(value, Model) else value
+    field = row._meta.get_field(name)
+    # A related row by its id (facility_id), without loading it.
+    return getattr(row, field.attname)
 
 
 class PersonForm(RecordForm, PersonFields):

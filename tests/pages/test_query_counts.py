@@ -118,3 +118,29 @@ def test_new_family_page_does_not_grow_with_cases_facilities_or_members(alice, a
     with CaptureQueriesContext(connection) as ctx:
         assert client.post("/cases/new/", data).status_code == 200
     assert len(ctx.captured_queries) == AUTH + CHROME + 1  # the facilities, once (no suggestion: it was typed)
+
+
+# An edit page: the family's rights (one query), the family with its rows (the case page's
+# prefetches, without the history: 7), the row itself, and its form's choices from the family
+# (facilities for a custody correction: one query).
+EDIT_PAGE = {"person": AUTH + CHROME + 1 + 7 + 1, "custody": AUTH + CHROME + 1 + 7 + 1 + 1}
+# Adding a facility: may the user add one (their legal memberships), the field offices to choose.
+FACILITY_PAGE = AUTH + CHROME + 2
+
+
+def test_edit_pages_do_not_grow_with_the_family(alice, alpha, facility):
+    small = seed_family(alice, alpha, facility, 1, people=2)
+    big = seed_family(alice, alpha, facility, 2, people=9)
+    client = page(alice)
+    for kind, rows in (("person", lambda c: c.people.order_by("pk")[0]),
+                       ("custody", lambda c: CustodyEpisode.objects.filter(person__case=c).order_by("pk")[0])):
+        counts = {c.reference: queries(client, f"/cases/{c.pk}/edit/{kind}/{rows(c).pk}/") for c in (small, big)}
+        assert set(counts.values()) == {EDIT_PAGE[kind]}, (kind, counts)
+
+
+def test_facility_page_does_not_grow_with_facilities(alice, facility):
+    client = page(alice)
+    few = queries(client, "/facilities/new/")
+    for i in range(20):
+        f.FacilityFactory(name=f"More {i}", field_office=f.FieldOfficeFactory(code=f"Q{chr(65 + i)}Z", name=f"O {i}"))
+    assert queries(client, "/facilities/new/") == few == FACILITY_PAGE
