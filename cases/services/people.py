@@ -123,6 +123,9 @@ def _fit_errors(ep: CustodyEpisode) -> dict[str, str]:
             f"{CustodianKind(ep.kind).label} cannot be at a facility of kind "
             f"'{Facility.Kind(ep.facility.kind).label}' (accepted: {where})."
         )
+    if person.date_of_birth and ep.started_on and ep.started_on < person.date_of_birth:
+        errors["started_on"] = (
+            f"This person was born on {person.date_of_birth.isoformat()}: custody cannot begin before.")
     if ep.kind in ORR_KINDS and ep.started_on:
         age = _age_on(person, ep.started_on)
         if age is not None and age >= ADULT_AGE:
@@ -256,7 +259,10 @@ def custody_transfer(
             current.version += 1
             current.save(update_fields=["ended_on", "version", "updated_at"])
         validate(new, exclude=["person"])
-        _check_episode(new)
+        try:
+            _check_episode(new)
+        except ValidationError as exc:  # the new episode starts on the transfer's day: name it so
+            raise ValidationError({"on" if k == "started_on" else k: v for k, v in exc.error_dict.items()}) from exc
         new.save()
         _recompute_detained_since(person.pk)
         new.refresh_from_db()

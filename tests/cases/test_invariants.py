@@ -258,6 +258,13 @@ def test_orr_custody_without_a_date_of_birth_needs_the_child_role(alice, case):
             "kind", case)
 
 
+def test_custody_cannot_begin_before_the_person_was_born(alice, case):
+    baby = f.make_person(alice, case, role="child", first_name="Noa", date_of_birth=days_ago(100))
+    refused(lambda: services.custody_transfer(actor=alice, person=baby, kind="orr_shelter", on=days_ago(101)),
+            "on", case)
+    assert services.custody_transfer(actor=alice, person=baby, kind="orr_shelter", on=days_ago(100)).kind == "orr_shelter"
+
+
 @postgres_only
 def test_postgres_refuses_an_adult_in_orr_custody(pedro):
     db_refuses(person=pedro, kind="orr_shelter", started_on=days_ago(1))
