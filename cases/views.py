@@ -106,7 +106,10 @@ class Transition:
 
 
 def _transfer(actor: User, case: Case, d: dict) -> Any:
-    if d["kind"] == CustodianKind.WITH_SPONSOR and d["sponsor"]:
+    # A release to a sponsor marks the sponsor "released"; anything else typed beside it (a
+    # facility, say) goes to the transfer itself, whose rules refuse it by name.
+    if d["kind"] == CustodianKind.WITH_SPONSOR and d["sponsor"] and not (
+            d["facility"] or d["release_type"] or d["removed_to"]):
         return services.release_to_sponsor(actor=actor, person=d["person"], sponsor=d["sponsor"], on=d["on"])
     return services.custody_transfer(actor=actor, person=d["person"], kind=d["kind"], on=d["on"],
                                      facility=d["facility"], release_type=d["release_type"],
@@ -299,7 +302,7 @@ class _AlreadyOnRecord(Exception):
 
 def _new_people(people: Any) -> list[tuple[int, services.NewPerson]]:
     """The members typed in, with their form's index; an extra form left empty is no member."""
-    return [(i, services.NewPerson(**{k: v for k, v in p.cleaned_data.items()}))
+    return [(i, services.NewPerson(**p.cleaned_data))
             for i, p in enumerate(people.forms) if p.has_changed() or i < people.min_num]
 
 

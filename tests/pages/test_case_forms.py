@@ -247,3 +247,12 @@ def test_ice_detention_at_a_court_is_refused_beside_the_facility(family, page_fo
         "person": family.mother.pk, "kind": "ice_detention", "facility": court.pk,
         "on": family.today.isoformat()}), "transfer")
     assert "ICE detention" in error_beside(form, "transfer_facility")
+
+
+def test_a_release_to_a_sponsor_naming_a_facility_is_refused_not_dropped(family, page_for):  # noqa: ANN001
+    form = opened(post(page_for, family, "transfer", {
+        "person": family.child.pk, "kind": "with_sponsor", "sponsor": family.sponsor.pk,
+        "facility": family.other_facility.pk, "on": family.today.isoformat()}), "transfer")
+    assert "With sponsor" in error_beside(form, "transfer_facility")
+    family.sponsor.refresh_from_db()
+    assert family.sponsor.status == "approved"
