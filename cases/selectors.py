@@ -3,8 +3,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Case as Case_
-from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models import (
+    DateField, DateTimeField, Exists, Expression, F, Field, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
 from accounts.roles import VIEW, VIEW_PII
@@ -57,6 +62,64 @@ def case_list_page(*, user: User) -> QuerySet[Case]:
             proceeding__case=OuterRef("pk"), status=Hearing.Status.SCHEDULED, scheduled_at__gte=now,
         ).order_by("scheduled_at").values("scheduled_at")[:1]),
     )
+
+
+# The families list's orders: name -> (label, its sort key, whether the key ascends). Families
+# without the key (nobody detained now, no hearing ahead) sort last; ties fall to the newest, so
+# every order is total and a page boundary is never ambiguous.
+LAST_DAY = dt.date.max
+LAST_MOMENT = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+CASE_SORTS: dict[str, tuple[str, str, bool]] = {
+    "newest": (_("Newest first"), "", False),
+    "detained": (_("Longest detained first"), "detained", True),
+    "hearing": (_("Next hearing first"), "hearing", True),
+    "changed": (_("Recently changed first"), "updated_at", False),
+    "reference": (_("Reference, A to Z"), "reference", True),
+}
+
+
+def _sort_key(key: str) -> Expression:
+    if key == "detained":
+        # The earliest start of any member's current detention: the detained_since of an open
+        # episode, which dates the whole chain (CBP then ICE is one detention).
+        since = Subquery(CustodyEpisode.objects.filter(
+            person__case=OuterRef("pk"), ended_on__isnull=True, detained_since__isnull=False,
+        ).order_by("detained_since").values("detained_since")[:1], output_field=DateField())
+        return Coalesce(since, Value(LAST_DAY), output_field=DateField())
+    if key == "hearing":  # case_list_page's next_hearing
+        return Coalesce(F("next_hearing"), Value(LAST_MOMENT), output_field=DateTimeField())
+    return F(key)
+
+
+class _Row(Func):
+    """A row value, `(a, b)`: compared as a whole, so a keyset condition names its key once."""
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+def sorted_page(rows: QuerySet[Case], *, sort: str, after: int | None, size: int) -> tuple[list[Case], bool]:
+    """One page of `rows` in the order `sort` names (CASE_SORTS), starting after the family `after`.
+    Keyset: no page counts or skips rows, and the cursor is only a case id - never a name, a date
+    or a hearing time - so the URL holds nothing from the record; its key is read back (one query).
+    A cursor the reader may no longer see starts the list again from the top. Returns the page and
+    whether more follow."""
+    _label, key, ascending = CASE_SORTS[sort]
+    if not key:
+        rows = rows.order_by("-pk")
+        if after is not None:
+            rows = rows.filter(pk__lt=after)
+    else:
+        rows = rows.annotate(sort_key=_sort_key(key))
+        rows = rows.order_by(F("sort_key").asc() if ascending else F("sort_key").desc(), "-pk")
+        found = list(rows.filter(pk=after).values_list("sort_key", flat=True)[:1]) if after is not None else []
+        if found:
+            # ascending: key > v, or key = v and older; descending: key < v, or key = v and older.
+            if ascending:
+                rows = rows.filter(GreaterThan(_Row(F("sort_key"), -F("pk")), _Row(Value(found[0]), Value(-after))))
+            else:
+                rows = rows.filter(LessThan(_Row(F("sort_key"), F("pk")), _Row(Value(found[0]), Value(after))))
+    page = list(rows[: size + 1])
+    return page[:size], len(page) > size
 
 
 def case_detail(*, user: User, history: bool = False) -> QuerySet[Case]:

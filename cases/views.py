@@ -63,7 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The list with the API's filters, a search by reference or name, and (POST, so it never sits
-    in a URL) the exact A-number. Newest first, a page at a time (keyset: no page counts the table)."""
+    in a URL) the exact A-number. Newest first or in another order (selectors.CASE_SORTS), a page
+    at a time (keyset: no page counts the table)."""
     if "a_number" in request.GET:
         return HttpResponseBadRequest(_("A-numbers are never sent in a URL: use the A-number search box."))
     if "q" in request.GET or "text" in request.GET:
@@ -75,12 +76,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     else:
         filterset = CaseFilter(data=request.GET, queryset=base, request=request)
     rows = filterset.qs if filterset.is_valid() else base.none()
+    sort = (request.POST if request.method == "POST" else request.GET).get("sort") or "newest"
+    if sort not in selectors.CASE_SORTS:
+        return HttpResponseBadRequest(_("Unknown order for the list."))
     before = request.GET.get("before", "")
-    if before.isdigit():
-        rows = rows.filter(pk__lt=int(before))
-    page = list(rows.order_by("-pk")[: PAGE + 1])
-    more = len(page) > PAGE
-    page = page[:PAGE]
+    page, more = selectors.sorted_page(rows, sort=sort, after=int(before) if before.isdigit() else None, size=PAGE)
     params = request.GET.copy()
     params.pop("before", None)
     if page:
@@ -88,6 +88,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     searched = request.method == "POST"
     return render(request, "cases/case_list.html", {
         "section": "cases", "cases": page, "filterset": filterset, "searched": searched,
+        "sort": sort, "sorts": [(name, label) for name, (label, _k, _a) in selectors.CASE_SORTS.items()],
         # A search answers its first page only: its words stay out of the "older" link's URL.
         "next_url": f"?{params.urlencode()}" if more and not searched else None, "more_matches": more and searched,
         "pii_ids": _pii_ids(user, {c.pk for c in page}),

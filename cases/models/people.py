@@ -161,6 +161,10 @@ class CustodyEpisode(Versioned):
                          condition=models.Q(ended_on__isnull=True)),
             models.Index(fields=["facility"], name="open_episode_facility_idx",
                          condition=models.Q(ended_on__isnull=True)),
+            # Each person's current custody, and the families list's "longest detained first" (the
+            # earliest detained_since of a family's open episodes, read per family: docs/performance.md).
+            models.Index(fields=["person", "detained_since"], name="open_episode_person_idx",
+                         condition=models.Q(ended_on__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -28,3 +28,12 @@ def detained_days(person) -> int | None:  # noqa: ANN001
 def a_number(value: str) -> str:
     """'201555019' -> 'A-201-555-019', as it is written on the family's papers."""
     return f"A-{value[:3]}-{value[3:6]}-{value[6:]}" if len(value) == 9 else value
+
+
+@register.simple_tag(takes_context=True)
+def sort_url(context, sort: str) -> str:  # noqa: ANN001
+    """The families list's current filters in another order, from its first page."""
+    params = context["request"].GET.copy()
+    params.pop("before", None)
+    params["sort"] = sort
+    return f"?{params.urlencode()}"

@@ -1,6 +1,8 @@
 """The staff pages issue as many queries for many rows as for a few: the dashboard, the case list
 (with filters and search) and the case page of a large family. Counts are taken in the steady state
 (see tests/cases/test_query_counts.py), each named query by query."""
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -30,6 +32,10 @@ CASE_LIST = AUTH + CHROME + 5
 #   the page of cases (filters and search are EXISTS/IN clauses in it)
 #   organisations, people, open custody episodes (prefetches)
 #   which of the page's cases the reader may see PII on
+
+# A later page of the list in an order other than newest reads its cursor family's key first (the
+# cursor in the URL is only a case id):
+CURSOR = 1
 
 # The case page of a family the reader may change (alice, the advocate):
 CASE_PAGE_WRITER = AUTH + CHROME + 17
@@ -82,6 +88,28 @@ def test_dashboard_and_case_list_do_not_grow_with_cases(alice, olga, alpha, faci
     assert few == many == {key: CASE_LIST for key in many}
     assert few_home == many_home == {"alice": DASHBOARD, "olga": DASHBOARD}
     assert few_names == many_names == {str(p): CASE_LIST for p in searches}
+
+
+def test_every_order_of_the_case_list_costs_the_same_for_few_and_many(alice, alpha, facility):
+    client = page(alice)
+
+    def counts() -> dict[str, int]:
+        out = {}
+        for sort in ("newest", "detained", "hearing", "changed", "reference"):
+            out[sort] = queries(client, "/cases/", {"sort": sort})
+            body = client.get("/cases/", {"sort": sort}).content.decode()
+            later = re.search(r'href="\?([^"]+)" rel="next"', body)
+            if later:
+                out[f"{sort} page 2"] = queries(client, "/cases/?" + later.group(1).replace("&amp;", "&"))
+        return out
+
+    seed(alice, alpha, facility, 0, 3)
+    few = counts()
+    seed(alice, alpha, facility, 3, 57)
+    many = counts()
+    assert few == {s: CASE_LIST for s in ("newest", "detained", "hearing", "changed", "reference")}
+    assert many == {**few, "newest page 2": CASE_LIST,
+                    **{f"{s} page 2": CASE_LIST + CURSOR for s in ("detained", "hearing", "changed", "reference")}}
 
 
 def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facility):
