@@ -3,10 +3,12 @@
 - "Tell Congress - Reunite Families": the seed letter, its numbers written as merge fields over the
   29 demo families who presented at Calexico (29 families, 17 in ICE custody, each with a secured
   sponsor and a positive credible-fear interview - all read from the records when a letter renders).
-- The holiday campaign: 10,000 letters wanted, 8,000 pledges already, a deadline on November 30.
+- The holiday campaign: letters to the President alone, 10,000 wanted, 8,000 pledges already, a
+  deadline on November 30.
 
 Decision makers are public officials: the few members of Congress for the demo's ZIP codes (the
-full roster comes from `import_legislators`, which upserts over these by bioguide id) and the ICE
+full roster comes from `import_legislators`, which upserts over these by bioguide id), the White
+House and California's governor (`import_executives`), and the ICE
 field office directors, under their office's name only. The families are the demo's fictional ones.
 """
 import datetime as dt
@@ -21,7 +23,7 @@ from accounts.roles import Role
 from cases.demo import ADVOCACY, LEGAL
 from cases.models import Case, FieldOffice
 
-from .importers import add_zip_districts, parse_legislators_csv, upsert_legislators
+from .importers import add_zip_districts, import_executives, parse_legislators_csv, upsert_legislators
 from .models import Action, DecisionMaker, DecisionMakerKind, TallyKind
 from .services import actions as services
 
@@ -105,15 +107,16 @@ Le pido que use su voz para dejar de deportar a madres y padres y para reunir a 
 [Your Address]
 [City, State ZIP]
 """
-HOLIDAY_INTRO = ("Wish for the Holidays: write a letter with the children in your life asking Congress to stop "
-                 "separating families. 8,000 people have already pledged; help us reach 10,000 letters by November 30.")
-HOLIDAY_INTRO_ES = ("Deseo para las fiestas: escriba con los niños de su vida una carta al Congreso para que dejen de "
-                    "separar familias. Ya se comprometieron 8,000 personas; ayúdenos a llegar a 10,000 cartas antes del "
+HOLIDAY_INTRO = ("Wish for the Holidays: write a letter with the children in your life asking the President to "
+                 "stop separating families. 8,000 people have already pledged; help us reach 10,000 letters by November 30.")
+HOLIDAY_INTRO_ES = ("Deseo para las fiestas: escriba con los niños de su vida una carta al Presidente para que deje "
+                    "de separar familias. Ya se comprometieron 8,000 personas; ayúdenos a llegar a 10,000 cartas antes del "
                     "30 de noviembre.")
 
 
 def _officials(organization: Organization) -> None:
     upsert_legislators(parse_legislators_csv(DEMO_LEGISLATORS_CSV), deactivate_missing=False)
+    import_executives()  # the White House and California's governor
     add_zip_districts(DEMO_ZIPS)
     for code, city, address in (("SND", "San Diego", "880 Front Street, San Diego, CA 92101"),
                                 ("LOS", "Los Angeles", "300 North Los Angeles Street, Los Angeles, CA 90012")):
@@ -167,7 +170,9 @@ def load_advocacy_demo() -> bool:
             intro=HOLIDAY_INTRO, intro_es=HOLIDAY_INTRO_ES, letter_subject=HOLIDAY_SUBJECT,
             letter_body=HOLIDAY_BODY, letter_subject_es="Estas fiestas, mantengan unidas a las familias",
             letter_body_es=HOLIDAY_BODY_ES, languages=["en", "es"], supporter_editing="body",
-            target_senators=True, target_representative=True, goal=10_000,
+            # The seed's campaign writes to the President, and to him alone.
+            target_senators=False, target_representative=False,
+            fixed_targets=[DecisionMaker.objects.get(office_key="us-president")], goal=10_000,
             deadline=_next_nov_30(timezone.now()),
         )
         services.action_publish(actor=organizer, action=holiday)

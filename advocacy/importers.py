@@ -95,14 +95,25 @@ def import_legislators(path_or_url: str, progress: Progress | None = None) -> Im
 def upsert_legislators(rows: list[dict], *, deactivate_missing: bool, progress: Progress | None = None) -> ImportSummary:
     """Create or update members by bioguide id; with deactivate_missing (a full roster), members
     not in `rows` are deactivated."""
+    def keep_senate_code(row: dict, current: DecisionMaker) -> None:
+        if not row["cwc_office_code"]:
+            # Senate office codes are not in the public data: keep what staff entered.
+            row["cwc_office_code"] = current.cwc_office_code
+
+    return _upsert(rows, key="bioguide_id", deactivate_missing=deactivate_missing, progress=progress,
+                   merge=keep_senate_code)
+
+
+def _upsert(rows: list[dict], *, key: str, deactivate_missing: bool = False, progress: Progress | None = None,
+            merge: Callable[[dict, DecisionMaker], None] | None = None) -> ImportSummary:
+    """Create or update shared decision makers by their `key` (a bioguide id, an office key)."""
     summary = ImportSummary()
     with transaction.atomic():
-        existing = {dm.bioguide_id: dm for dm in DecisionMaker.objects.filter(bioguide_id__isnull=False)}
+        existing = {getattr(dm, key): dm for dm in DecisionMaker.objects.filter(**{f"{key}__isnull": False})}
         for i, row in enumerate(rows, 1):
-            current = existing.get(row["bioguide_id"])
-            if current is not None and not row["cwc_office_code"]:
-                # Senate office codes are not in the public data: keep what staff entered.
-                row["cwc_office_code"] = current.cwc_office_code
+            current = existing.get(row[key])
+            if current is not None and merge:
+                merge(row, current)
             if current is None:
                 DecisionMaker.objects.create(**row)
                 summary.created += 1
@@ -117,13 +128,57 @@ def upsert_legislators(rows: list[dict], *, deactivate_missing: bool, progress: 
             if progress and i % 100 == 0:
                 progress(i)
         if deactivate_missing:
-            listed = {r["bioguide_id"] for r in rows}
+            listed = {r[key] for r in rows}
             summary.deactivated = (
-                DecisionMaker.objects.filter(bioguide_id__isnull=False, active=True)
-                .exclude(bioguide_id__in=listed).update(active=False)
+                DecisionMaker.objects.filter(**{f"{key}__isnull": False}, active=True)
+                .exclude(**{f"{key}__in": listed}).update(active=False)
             )
     clear_directory_caches()
     return summary
+
+
+# --- Elected executives: the President and governors ------------------------------------------
+# Public contact data of each office as it publishes it (whitehouse.gov/contact, gov.ca.gov/contact).
+# Neither takes email: a letter goes by post (printed, or handwritten) and a supporter who writes
+# online is pointed to the office's own contact form. Other governors come from a CSV in the same
+# columns (`manage.py import_executives PATH`).
+EXECUTIVES_CSV = """\
+office,state,name,salutation,contact_form,address,phone
+president,,Donald J. Trump,President Trump,https://www.whitehouse.gov/contact/,"The White House
+1600 Pennsylvania Avenue NW
+Washington, DC 20500",202-456-1111
+governor,CA,Gavin Newsom,Governor Newsom,https://www.gov.ca.gov/contact/,"Office of Governor Gavin Newsom
+1021 O Street, Suite 9000
+Sacramento, CA 95814",916-445-2841
+"""
+EXECUTIVE_KINDS = {"president": DecisionMakerKind.PRESIDENT, "governor": DecisionMakerKind.GOVERNOR}
+
+
+def parse_executives_csv(text: str) -> list[dict]:
+    """Rows of the executives CSV as decision makers keyed by office ("us-president", "governor-CA")."""
+    rows = []
+    for n, r in enumerate(csv.DictReader(io.StringIO(text)), 2):
+        office, state = r["office"].strip().lower(), r["state"].strip().upper()
+        if office not in EXECUTIVE_KINDS or (office == "governor") != bool(state) or not r["name"].strip():
+            raise ValueError(f"line {n}: an office is 'president' (no state) or 'governor' with a state, and a name")
+        rows.append({
+            "office_key": "us-president" if office == "president" else f"governor-{state}",
+            "kind": EXECUTIVE_KINDS[office], "name": r["name"].strip(), "salutation": r["salutation"].strip(),
+            "state": state, "district": None, "senate_class": None, "cwc_office_code": "",
+            "contact_form_url": r["contact_form"].strip(), "phone": r["phone"].strip(),
+            "postal_address": r["address"].strip(), "active": True,
+        })
+    return rows
+
+
+def upsert_executives(rows: list[dict]) -> ImportSummary:
+    """Create or update each office; a new holder renames the office's row, so actions that write
+    to the office write to the new holder."""
+    return _upsert(rows, key="office_key")
+
+
+def import_executives(path_or_url: str | None = None) -> ImportSummary:
+    return upsert_executives(parse_executives_csv(read_text(path_or_url) if path_or_url else EXECUTIVES_CSV))
 
 
 def parse_zccd(text: str) -> set[tuple[str, str, int]]:
@@ -156,5 +211,5 @@ def add_zip_districts(rows: set[tuple[str, str, int]]) -> int:
     return len(new)
 
 
-__all__: Iterable[str] = ["ImportSummary", "add_zip_districts", "import_legislators", "import_zip_districts",
-                          "upsert_legislators"]
+__all__: Iterable[str] = ["ImportSummary", "add_zip_districts", "import_executives", "import_legislators",
+                          "import_zip_districts", "upsert_executives", "upsert_legislators"]

@@ -104,7 +104,7 @@ def delivery_report(action: Action) -> list[ReportRow]:
     by_dm: dict[int, dict[str, int]] = {}
     for row in rows:
         by_dm.setdefault(row["decision_maker_id"], dict.fromkeys(LetterStatus.values, 0))[row["status"]] = row["n"]
-    people = DecisionMaker.objects.in_bulk(list(by_dm))
+    people = DecisionMaker.objects.select_related("field_office").in_bulk(list(by_dm))
     return sorted((ReportRow(people[pk], counts) for pk, counts in by_dm.items()),
                   key=lambda r: (-r.total, r.decision_maker.salutation))
 

@@ -87,8 +87,9 @@ class ActionForm(ServiceErrors, forms.ModelForm):
             .order_by("reference")
         self.fields["fixed_targets"].queryset = DecisionMaker.objects.filter(
             usable_by(organization_id), active=True).exclude(kind__in=("us_senator", "us_representative")) \
-            .order_by("name")
-        self.fields["fixed_targets"].label_from_instance = lambda dm: dm.name  # "Field Office Director, ICE San Diego"
+            .select_related("field_office").order_by("kind", "name")
+        # Each office distinct: "The President (...)", "Field Office Director, San Diego (SND)".
+        self.fields["fixed_targets"].label_from_instance = lambda dm: dm.full_title
         if self.instance.pk:
             del self.fields["request_token"]
             self.fields["spanish"].initial = Language.ES in self.instance.languages

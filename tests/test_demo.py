@@ -262,6 +262,20 @@ def test_the_holiday_campaign_has_its_goal_pledges_and_deadline(demo):  # noqa: 
     assert "8,000 pledges" in r.content.decode() and "of 10,000 letters and pledges" in r.content.decode()
 
 
+def test_the_holiday_campaign_writes_to_the_president_alone_as_the_seed_does(demo):  # noqa: ANN001
+    # The seed: "write and send a letter to President Obama" - the office, whoever holds it now.
+    from advocacy.demo import HOLIDAY_SLUG
+    from advocacy.models import Action
+    from advocacy.targets import action_targets
+
+    action = Action.objects.get(slug=HOLIDAY_SLUG)
+    for zip_code in ("92231", "92101"):  # one district, and a ZIP split between two: no district asked
+        congress, targets = action_targets(action, zip_code=zip_code)
+        assert congress is None
+        assert [(dm.kind, dm.postal_address.splitlines()[0]) for dm in targets] == [("president", "The White House")]
+    assert "asking the President" in action.intro and "al Presidente" in action.intro_es
+
+
 def test_the_advocacy_organisation_follows_the_seed_action_without_seeing_the_cases(demo):  # noqa: ANN001
     from advocacy.demo import SEED_SLUG
 

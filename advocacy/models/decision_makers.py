@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DecisionMakerKind(models.TextChoices):
+    PRESIDENT = "president", _("The President")
     US_SENATOR = "us_senator", _("US senator")
     US_REPRESENTATIVE = "us_representative", _("US representative")
     AGENCY_OFFICIAL = "agency_official", _("Agency official")
@@ -27,6 +28,9 @@ class DecisionMaker(models.Model):
     district = models.PositiveSmallIntegerField(null=True, blank=True)
     senate_class = models.PositiveSmallIntegerField(null=True, blank=True)
     bioguide_id = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    # An elected executive office ("us-president", "governor-CA"): the office is what actions
+    # target, so when its holder changes the import renames the row and every action follows.
+    office_key = models.CharField(max_length=40, null=True, blank=True, unique=True, editable=False)
     # Communicating with Congress office code (HCA25, SCA03...), stored, never computed at send time.
     cwc_office_code = models.CharField(max_length=8, blank=True)
     email = models.EmailField(blank=True)
@@ -59,6 +63,19 @@ class DecisionMaker(models.Model):
 
     def __str__(self) -> str:
         return self.salutation or self.name
+
+    @property
+    def full_title(self) -> str:
+        """The name an organizer picks it by, distinct for every office: "Field Office Director,
+        San Diego (SND)", "Governor, CA (Gavin Newsom)", "The President (Donald J. Trump)"."""
+        if self.kind == DecisionMakerKind.AGENCY_OFFICIAL and self.field_office_id:
+            office = self.field_office
+            return f"{self.salutation or self.name}, {office.city or office.name} ({office.code})"
+        if self.kind == DecisionMakerKind.PRESIDENT:
+            return f"The President ({self.name})"
+        if self.kind == DecisionMakerKind.GOVERNOR and self.state:
+            return f"Governor, {self.state} ({self.name})"
+        return self.name
 
 
 class ZipDistrict(models.Model):

@@ -17,7 +17,8 @@ from cases.services import StaleVersion
 from ..models import DecisionMaker, DecisionMakerKind
 from ..targets import clear_directory_caches
 
-# Members of Congress come from the public roster (import_legislators), never from a form.
+# Members of Congress and the President come from public data (import_legislators,
+# import_executives), never from a form.
 ENTERED_KINDS = (DecisionMakerKind.AGENCY_OFFICIAL, DecisionMakerKind.JUDGE, DecisionMakerKind.GOVERNOR,
                  DecisionMakerKind.OTHER)
 
@@ -44,7 +45,8 @@ def _require_editor(actor: User, organization: Organization | None) -> None:
 
 def _check_kind(kind: str) -> None:
     if kind not in ENTERED_KINDS:
-        raise ValidationError({"kind": "Members of Congress come from the public roster (import_legislators)."})
+        raise ValidationError({"kind": "Members of Congress and the President come from public data "
+                                       "(import_legislators, import_executives)."})
 
 
 def decision_maker_create(*, actor: User, organization: Organization, **fields: Any) -> DecisionMaker:

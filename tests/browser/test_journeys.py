@@ -83,7 +83,7 @@ def test_an_organizer_builds_and_publishes_an_action_whose_preview_states_the_re
     assert (one, both) == (1, 1)
 
     page.get_by_role("textbox", name="Title", exact=True).fill("Reunite the Calexico families")
-    page.get_by_label(director.name).check()
+    page.get_by_label("Field Office Director, San Diego (SND)").check()  # the office in full
     screenshot(page, "action-builder")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Action saved.")
