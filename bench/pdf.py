@@ -30,7 +30,7 @@ def child(n: int) -> None:
     import psutil
     from django.conf import settings
 
-    from advocacy.demo import SEED_SLUG
+    from demo.campaigns import SEED_SLUG
     from advocacy.models import Action, DecisionMaker, Letter, PdfBatch, Submission
     from advocacy.services.batches import batch_build
 

@@ -25,7 +25,7 @@ django.setup()
 
 from django.db.models import Q  # noqa: E402
 
-from advocacy.demo import SEED_SLUG  # noqa: E402
+from demo.campaigns import SEED_SLUG  # noqa: E402
 from advocacy.letters import render as r  # noqa: E402
 from advocacy.models import Action, DecisionMaker, Letter, Submission  # noqa: E402
 from advocacy.services.batches import letters_html  # noqa: E402

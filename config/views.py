@@ -13,7 +13,7 @@ class SignInView(LoginView):
         context = super().get_context_data(**kwargs)
         if settings.DEBUG:
             from accounts.models import Organization
-            from cases.demo import DEMO_PASSWORD, LEGAL, demo_logins
+            from demo.families import DEMO_PASSWORD, LEGAL, demo_logins
 
             if Organization.objects.filter(name=LEGAL.name).exists():
                 labels = dict(Role.choices)

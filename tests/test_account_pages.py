@@ -23,7 +23,7 @@ from django.test import Client
 from accounts import services as account_services
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
-from cases.demo import DEMO_PASSWORD, LEGAL, demo_logins
+from demo.families import DEMO_PASSWORD, LEGAL, demo_logins
 
 from . import factories as f
 

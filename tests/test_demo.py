@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from accounts.models import Membership, Organization, User
 from accounts.roles import Role
 from cases import services
-from cases.demo import ADVOCACY, CO_COUNSEL, DEMO_PASSWORD, LEGAL, PORT_DAY, demo_logins
+from demo.families import ADVOCACY, CO_COUNSEL, DEMO_PASSWORD, LEGAL, demo_logins, port_day, port_reference_prefix
 from cases.facts import current_episode
 from cases.models import Case, CaseEvent, CaseShare, CustodyEpisode, Facility, Hearing, Person, Sponsor
 
@@ -31,6 +31,11 @@ def demo_output(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 @pytest.fixture
 def demo(demo_output, db):  # noqa: ANN001, ANN201
     return demo_output
+
+
+def _port_day() -> dt.date:
+    """The Saturday the port families presented: a little over a month before the load (today)."""
+    return port_day(timezone.localdate())
 
 
 def _as(email: str) -> APIClient:
@@ -58,10 +63,12 @@ def test_creates_three_organisations_of_the_right_kinds(demo):  # noqa: ANN001
     assert kinds == {LEGAL.name: "legal", CO_COUNSEL.name: "legal", ADVOCACY.name: "advocacy"}
 
 
-def test_29_families_presented_at_calexico_on_2_march_2019(demo):  # noqa: ANN001
+def test_29_families_presented_at_calexico_on_a_saturday_a_little_over_a_month_ago(demo):  # noqa: ANN001
     port = Facility.objects.get(name="Calexico West Port of Entry")
     assert port.kind == Facility.Kind.PORT_OF_ENTRY
-    families = Case.objects.filter(separated_on=PORT_DAY, port_of_entry=port)
+    day = _port_day()
+    assert day.weekday() == 5 and 35 <= (timezone.localdate() - day).days <= 41
+    families = Case.objects.filter(separated_on=day, port_of_entry=port)
     assert families.count() == 29
     assert set(families.values_list("organization__name", flat=True)) == {LEGAL.name}
 
@@ -69,7 +76,7 @@ def test_29_families_presented_at_calexico_on_2_march_2019(demo):  # noqa: ANN00
 def test_exactly_17_of_them_detained_by_ice_over_30_days_with_sponsor_and_positive_interview(advocate):  # noqa: ANN001
     detained = _case_refs(advocate, custodian_kind="ice_detention", detained_more_than=30)
     assert len(detained) == 17
-    port_families = set(Case.objects.filter(separated_on=PORT_DAY).values_list("reference", flat=True))
+    port_families = set(Case.objects.filter(separated_on=_port_day()).values_list("reference", flat=True))
     assert detained <= port_families
     # "Secured a sponsor" means ORR approved the sponsor (or released the child to them).
     secured = _case_refs(advocate, sponsor_status="approved") | _case_refs(advocate, sponsor_status="released_to_sponsor")
@@ -77,18 +84,19 @@ def test_exactly_17_of_them_detained_by_ice_over_30_days_with_sponsor_and_positi
     assert detained <= secured
     assert detained <= positive
 
-    # Each one: CBP from the day they presented, ICE from 4 March, still open, one unbroken detention.
+    # Each one: CBP from the Saturday they presented, ICE from the Monday, still open, one unbroken
+    # detention.
     for case in Case.objects.filter(reference__in=detained):
         ice = CustodyEpisode.objects.get(person__case=case, kind="ice_detention", ended_on__isnull=True)
-        assert ice.started_on == dt.date(2019, 3, 4)
-        assert ice.detained_since == PORT_DAY
-        assert CustodyEpisode.objects.filter(person=ice.person, kind="cbp", started_on=PORT_DAY).exists()
+        assert ice.started_on == _port_day() + dt.timedelta(days=2)
+        assert ice.detained_since == _port_day()
+        assert CustodyEpisode.objects.filter(person=ice.person, kind="cbp", started_on=_port_day()).exists()
         assert all(s.is_secured for s in Sponsor.objects.filter(case=case))
 
 
 def test_the_other_12_port_families_are_spread_across_other_custody(advocate):  # noqa: ANN001
     detained = _case_refs(advocate, custodian_kind="ice_detention", detained_more_than=30)
-    others = Case.objects.filter(separated_on=PORT_DAY).exclude(reference__in=detained)
+    others = Case.objects.filter(separated_on=_port_day()).exclude(reference__in=detained)
     assert others.count() == 12
     kinds = set(CustodyEpisode.objects.filter(person__case__in=others, ended_on__isnull=True)
                 .values_list("kind", flat=True))
@@ -213,10 +221,10 @@ def test_a_short_ice_stay_plus_a_long_orr_stay_is_not_detained_by_ice_over_30_da
     assert "MIX-001" not in detained
 
 
-# --- The advocacy part of the demo (advocacy.demo) -----------------------------------------------
+# --- The campaigns (demo.campaigns) ------------------------------------------------------------
 
 def test_the_seed_action_states_the_seed_numbers_read_from_the_records(demo):  # noqa: ANN001
-    from advocacy.demo import SEED_SLUG
+    from demo.campaigns import SEED_SLUG
     from advocacy.letters.render import preview
     from advocacy.models import Action
 
@@ -234,20 +242,21 @@ def test_the_seed_action_states_the_seed_numbers_read_from_the_records(demo):  #
 
 
 def test_the_seed_numbers_follow_the_records(demo):  # noqa: ANN001
-    from advocacy.demo import SEED_SLUG
+    from demo.campaigns import SEED_SLUG
     from advocacy.letters.render import preview
     from advocacy.models import Action
 
     action = Action.objects.get(slug=SEED_SLUG)
     advocate = User.objects.get(email=f"advocate@{LEGAL.domain}")
-    parent = Person.objects.filter(case__reference="CAL-2019-001", role="parent").get()
+    reference = f"{port_reference_prefix(timezone.localdate())}001"
+    parent = Person.objects.filter(case__reference=reference, role="parent").get()
     services.custody_transfer(actor=advocate, person=parent, kind="released", release_type="parole",
                               on=timezone.localdate())
     assert "Right now, 16 of them are in the custody" in preview(action=action).body
 
 
 def test_the_holiday_campaign_has_its_goal_pledges_and_deadline(demo):  # noqa: ANN001
-    from advocacy.demo import HOLIDAY_SLUG
+    from demo.campaigns import HOLIDAY_SLUG
     from advocacy.selectors import progress
 
     from advocacy.models import Action
@@ -264,7 +273,7 @@ def test_the_holiday_campaign_has_its_goal_pledges_and_deadline(demo):  # noqa: 
 
 def test_the_holiday_campaign_writes_to_the_president_alone_as_the_seed_does(demo):  # noqa: ANN001
     # The seed: "write and send a letter to President Obama" - the office, whoever holds it now.
-    from advocacy.demo import HOLIDAY_SLUG
+    from demo.campaigns import HOLIDAY_SLUG
     from advocacy.models import Action
     from advocacy.targets import action_targets
 
@@ -277,7 +286,7 @@ def test_the_holiday_campaign_writes_to_the_president_alone_as_the_seed_does(dem
 
 
 def test_the_advocacy_organisation_follows_the_seed_action_without_seeing_the_cases(demo):  # noqa: ANN001
-    from advocacy.demo import SEED_SLUG
+    from demo.campaigns import SEED_SLUG
 
     coalition = _as(f"organizer@{ADVOCACY.domain}")
     actions = coalition.get("/api/v1/actions/").json()["results"]

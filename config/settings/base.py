@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "advocacy",
+    "demo",  # the demo data set and `load_demo`: no models
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ supporter who fills in the public form. On top of the cast in tests/conftest.py:
 """
 import pytest
 
-from advocacy.demo import DEMO_LEGISLATORS_CSV, DEMO_ZIPS
+from demo.campaigns import DEMO_LEGISLATORS_CSV, DEMO_ZIPS
 from advocacy.importers import add_zip_districts, parse_legislators_csv, upsert_legislators
 from advocacy.models import Action, DecisionMaker
 from advocacy.services import actions as action_services

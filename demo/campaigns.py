@@ -1,4 +1,4 @@
-"""The advocacy part of the demo: the two actions the product grew from.
+"""The demo's campaigns: the two actions the product grew from, dated from the day of loading.
 
 - "Tell Congress - Reunite Families": the seed letter, its numbers written as merge fields over the
   29 demo families who presented at Calexico (29 families, 17 in ICE custody, each with a secured
@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from accounts.models import Organization, User
 from accounts.roles import Role
-from cases.demo import ADVOCACY, LEGAL
+from advocacy.importers import add_zip_districts, import_executives, parse_legislators_csv, upsert_legislators
+from advocacy.models import Action, DecisionMaker, DecisionMakerKind, TallyKind
+from advocacy.services import actions as services
 from cases.models import Case, FieldOffice
 
-from .importers import add_zip_districts, import_executives, parse_legislators_csv, upsert_legislators
-from .models import Action, DecisionMaker, DecisionMakerKind, TallyKind
-from .services import actions as services
+from .families import ADVOCACY, LEGAL, port_day, port_reference_prefix
 
 SEED_SLUG = "tell-congress-reunite-families"
 HOLIDAY_SLUG = "wish-for-the-holidays"
@@ -46,7 +46,7 @@ DEMO_ZIPS = {("92231", "CA", 25), ("92243", "CA", 25), ("92101", "CA", 50), ("92
 SEED_SUBJECT = "Release the {{ families.in_ice_custody }} families detained since Calexico and reunite them"
 SEED_BODY = """Dear [Decision Maker],
 
-On Saturday, March 2, {{ organization.name }} and its partners accompanied {{ families.count }} families to the {{ families.port_of_entry }}. These families were at serious risk of violence and had been separated from their children by the U.S. government. Staying in Mexico was not an option for them: they were in danger of becoming targets of human trafficking, organized crime, and extortion. The families presented themselves to seek their legal right to asylum, and urged Customs and Border Protection (CBP) officers to let them onto U.S. soil as soon as possible.
+On {port_day}, {{ organization.name }} and its partners accompanied {{ families.count }} families to the {{ families.port_of_entry }}. These families were at serious risk of violence and had been separated from their children by the U.S. government. Staying in Mexico was not an option for them: they were in danger of becoming targets of human trafficking, organized crime, and extortion. The families presented themselves to seek their legal right to asylum, and urged Customs and Border Protection (CBP) officers to let them onto U.S. soil as soon as possible.
 
 Asylum seekers who present themselves at ports of entry are regularly turned away, and are often forced to wait in Mexico for weeks or months, in cities that are among the most violent in the world.
 
@@ -66,9 +66,13 @@ I ask that you do whatever is in your power to urge ICE to release these familie
 SEED_SUBJECT_ES = "Liberen a las {{ families.in_ice_custody }} familias detenidas desde Calexico y reúnanlas"
 SEED_BODY_ES = """Estimado/a [Decision Maker]:
 
-El sábado 2 de marzo, {{ organization.name }} y sus aliados acompañaron a {{ families.count }} familias al {{ families.port_of_entry }}. Estas familias corrían un grave riesgo de violencia y el gobierno de los Estados Unidos las había separado de sus hijos. Quedarse en México no era una opción: corrían peligro de caer en manos de la trata de personas, el crimen organizado y la extorsión. Las familias se presentaron para ejercer su derecho legal a pedir asilo.
+El {port_day}, {{ organization.name }} y sus aliados acompañaron a {{ families.count }} familias al {{ families.port_of_entry }}. Estas familias corrían un grave riesgo de violencia y el gobierno de los Estados Unidos las había separado de sus hijos. Quedarse en México no era una opción: corrían peligro de caer en manos de la trata de personas, el crimen organizado y la extorsión. Las familias se presentaron para ejercer su derecho legal a pedir asilo, y pidieron a los agentes de Aduanas y Protección Fronteriza (CBP) que las dejaran entrar en territorio estadounidense lo antes posible.
+
+A quienes piden asilo en los puertos de entrada se les rechaza con frecuencia, y muchas veces deben esperar en México semanas o meses, en ciudades que están entre las más violentas del mundo.
 
 Después de mucha negociación con la CBP, las familias por fin fueron procesadas. Hoy, {{ families.in_ice_custody }} de ellas siguen bajo la custodia del Servicio de Inmigración y Control de Aduanas (ICE): llevan más de {{ detained.shortest_days }} días detenidas. {{ detained.with_secured_sponsor }} de estas familias tienen un patrocinador en los Estados Unidos y {{ detained.with_positive_credible_fear }} pasaron su entrevista de miedo creíble.
+
+Aunque el Departamento de Seguridad Nacional ha dicho que reunir a estas familias es ahora su prioridad, sigue impidiendo que estos padres estén con sus hijos.
 
 Le pido que haga todo lo que esté a su alcance para que ICE libere a estas familias con sus patrocinadores y las reúna con sus hijos.
 
@@ -139,8 +143,15 @@ def _next_nov_30(now: dt.datetime) -> dt.datetime:
     return deadline if deadline > now else deadline.replace(year=year + 1)
 
 
-def load_advocacy_demo() -> bool:
-    """Create the demo actions, or do nothing when they exist. Needs cases.demo loaded first."""
+def _on_port_day(body: str, day: dt.date, language: str) -> str:
+    """The seed's "On Saturday March 2", on the Saturday the demo's families presented."""
+    with translation.override(language):
+        return body.replace("{port_day}", formats.date_format(day, "l, F j" if language == "en" else r"l j \d\e F"))
+
+
+def load_campaigns(*, today: dt.date | None = None) -> bool:
+    """Create the demo actions, or do nothing when they exist. Needs the families loaded first."""
+    today = today or timezone.localdate()
     if Action.objects.filter(slug=SEED_SLUG).exists():
         return False
     legal = Organization.objects.get(name=LEGAL.name)
@@ -148,12 +159,13 @@ def load_advocacy_demo() -> bool:
     organizer = User.objects.get(email=f"{Role.ORGANIZER}@{LEGAL.domain}")
     with transaction.atomic():
         _officials(legal)
-        port_families = list(Case.objects.filter(organization=legal, reference__startswith="CAL-2019-").order_by("pk"))
+        port_families = list(Case.objects.filter(organization=legal, reference__startswith=port_reference_prefix(today)).order_by("pk"))
         seed = services.action_create(
             actor=organizer, organization=legal, cases=port_families, slug=SEED_SLUG,
             title="Tell Congress - Reunite Families", title_es="Dígale al Congreso: reúnan a las familias",
-            intro=SEED_INTRO, intro_es=SEED_INTRO_ES, letter_subject=SEED_SUBJECT, letter_body=SEED_BODY,
-            letter_subject_es=SEED_SUBJECT_ES, letter_body_es=SEED_BODY_ES, languages=["en", "es"],
+            intro=SEED_INTRO, intro_es=SEED_INTRO_ES, letter_subject=SEED_SUBJECT,
+            letter_body=_on_port_day(SEED_BODY, port_day(today), "en"),
+            letter_subject_es=SEED_SUBJECT_ES, letter_body_es=_on_port_day(SEED_BODY_ES, port_day(today), "es"), languages=["en", "es"],
             supporter_editing="note", target_senators=True, target_representative=True, target_case_officials=True,
             goal=1000,
         )

@@ -1,20 +1,23 @@
-"""The demo data set, modelled on the seed documents.
+"""The demo's families, modelled on the seed documents, dated from the day the demo is loaded.
 
 Three organisations (a legal-services organisation that owns the families, a co-counsel legal
 organisation, an advocacy organisation), one user for every role in each, reference places, and
 families:
 
-- 29 families presented at the Calexico-Mexicali port of entry on 2 March 2019. 17 of them are
-  still in ICE custody (CBP from 2 March, ICE from 4 March), each with a secured sponsor and a
-  positive credible-fear interview; the other 12 are released, with a sponsor, in ORR care,
-  reunified, removed or lost track of.
+- 29 families presented at the Calexico-Mexicali port of entry on a Saturday a little over a month
+  ago (the seed: "On Saturday March 2 ... detained for more than a month"): the Saturday 35 to 41
+  days before the load. 17 of them are still in ICE custody (CBP from that Saturday, ICE from the
+  Monday), each with a secured sponsor and a positive credible-fear interview; the other 12 are
+  released, with a sponsor, in ORR care, reunified, removed or lost track of.
 - A mother removed to Mexico after a traffic stop whose 14-year-old daughter stayed in the US
   with her aunt.
-- A father removed years ago, back on humanitarian parole for a family-court hearing on
-  reunification with his children in state foster care.
+- A father removed four years ago, back on humanitarian parole for a family-court hearing on
+  reunification with his children in state foster care, nine days after the load.
 - A recent family whose negative credible-fear finding has an immigration-judge review deadline.
 
-Every person is fictional; only public places (ports, detention centres, courts, ICE field
+Every date is counted from the load's `today`, so the seed's sentences stay true whatever day
+`make run` is first run on: children are children, hearings are ahead, nothing lies in the future
+that has happened. Every person is fictional; only public places (ports, detention centres, courts, ICE field
 offices) carry real names. Rows are written through the services, as the product writes them, so
 history and permissions are those of real use. Loading is all or nothing, and skipped when the
 demo organisation already exists (the history table refuses DELETE on PostgreSQL, so there is no
@@ -30,12 +33,10 @@ from accounts import services as account_services
 from accounts.models import Organization, User
 from accounts.roles import Role
 
-from . import services
-from .models import Case, CustodianKind, Facility, FieldOffice, Person, Proceeding, ReleaseType, Sponsor
+from cases import services
+from cases.models import Case, CustodianKind, Facility, FieldOffice, Person, Proceeding, ReleaseType, Sponsor
 
 DEMO_PASSWORD = "demo-pass-2019"
-PORT_DAY = dt.date(2019, 3, 2)
-ICE_DAY = dt.date(2019, 3, 4)
 DETAINED_FAMILIES = 17
 PORT_FAMILIES = 29
 
@@ -77,8 +78,19 @@ def demo_logins() -> list[Login]:
     ]
 
 
-def load_demo(*, today: dt.date | None = None) -> DemoResult:
-    """Create the demo data set, or do nothing when it is already there."""
+def port_day(today: dt.date) -> dt.date:
+    """The Saturday the 29 families presented at Calexico: a little over a month before `today`,
+    between 35 and 41 days (so "detained for more than a month" holds on the day of loading)."""
+    earliest = today - dt.timedelta(days=35)
+    return earliest - dt.timedelta(days=(earliest.weekday() - 5) % 7)
+
+
+def port_reference_prefix(today: dt.date) -> str:
+    return f"CAL-{port_day(today).year}-"
+
+
+def load_families(*, today: dt.date | None = None) -> DemoResult:
+    """Create the demo organisations, users and families, or do nothing when they are there."""
     if Organization.objects.filter(name=LEGAL.name).exists():
         return DemoResult(created=False, logins=demo_logins(), cases=0)
     today = today or timezone.localdate()
@@ -87,7 +99,7 @@ def load_demo(*, today: dt.date | None = None) -> DemoResult:
         actor = users[(LEGAL.name, Role.ADVOCATE)]
         # Field offices and the shared facilities are reference data: the legal admin enters them.
         places = _places(users[(LEGAL.name, Role.ADMIN)])
-        ctx = _Ctx(actor=actor, org=orgs[LEGAL.name], places=places, today=today)
+        ctx = _Ctx(actor=actor, org=orgs[LEGAL.name], places=places, today=today, port=port_day(today))
         cases = [_port_family(ctx, n) for n in range(1, PORT_FAMILIES + 1)]
         cases += [_removed_mother(ctx), _paroled_father(ctx), _negative_finding(ctx)]
         services.share_create(actor=actor, case=cases[0], access="view", organization=orgs[CO_COUNSEL.name])
@@ -196,12 +208,17 @@ UPCOMING_HEARINGS = {1: 2, 4: 5, 9: 11}
 
 @dataclass(frozen=True)
 class _Ctx:
-    """Who writes the demo (the legal organisation's advocate), for which organisation, and when."""
+    """Who writes the demo (the legal organisation's advocate), for which organisation, and when:
+    the day of loading and the Saturday the port families presented."""
 
     actor: User
     org: Organization
     places: Places
     today: dt.date
+    port: dt.date
+
+    def after_port(self, days: int) -> dt.date:
+        return self.port + dt.timedelta(days=days)
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -227,33 +244,39 @@ def _move(actor: User, person: Person, kind: str, on: dt.date, **kw) -> None:  #
     services.custody_transfer(actor=actor, person=person, kind=kind, on=on, **kw)
 
 
+def _born(before: dt.date, years: int, days: int) -> dt.date:
+    """A birthday `years` and `days` before `before`: an age that stays true whatever the date."""
+    return _years_before(before, years) - dt.timedelta(days=days)
+
+
 def _port_family(ctx: _Ctx, n: int) -> Case:
-    actor, places = ctx.actor, ctx.places
+    actor, places, port = ctx.actor, ctx.places, ctx.port
     surname = SURNAMES[n - 1]
     origin = ORIGINS[n % len(ORIGINS)]
     case = services.case_create(
-        actor=actor, organization=ctx.org, reference=f"CAL-2019-{n:03d}", separated_on=PORT_DAY,
-        separation_place="Calexico-Mexicali port of entry", port_of_entry=places.calexico_port,
-        summary="Presented at Calexico West on 2 March 2019 with the accompaniment group; parent and children "
-                "were separated at processing.",
+        actor=actor, organization=ctx.org, reference=f"{port_reference_prefix(ctx.today)}{n:03d}",
+        separated_on=port, separation_place="Calexico-Mexicali port of entry", port_of_entry=places.calexico_port,
+        summary=f"Presented at Calexico West on Saturday {port:%-d %B %Y} with the accompaniment group; parent "
+                "and children were separated at processing.",
     )
     if n % 4 == 0:
         parent = _person(actor, case, "parent", FATHERS[(n // 4) % len(FATHERS)], surname,
-                         dt.date(1980 + n % 12, 1 + n % 12, 3 + n % 25), origin, f"A2085550{n:02d}")
+                         _born(port, 27 + n % 12, (n * 31) % 360), origin, f"A2085550{n:02d}")
     else:
         parent = _person(actor, case, "parent", MOTHERS[n % len(MOTHERS)], surname,
-                         dt.date(1983 + n % 11, 1 + (n * 5) % 12, 1 + n % 27), origin, f"A2085550{n:02d}")
+                         _born(port, 24 + n % 11, (n * 47) % 360), origin, f"A2085550{n:02d}")
+    # Children of 2 to 12 on the day they presented: children still, whenever the demo is loaded.
     children = [
         _person(actor, case, "child", CHILDREN[(n + k * 7) % len(CHILDREN)], surname,
-                dt.date(2006 + (n + 3 * k) % 11, 1 + (n * 7 + k) % 12, 1 + (n * 3 + k) % 28), origin)
+                _born(port, 2 + (n + 3 * k) % 11, (n * 37 + k * 101) % 360), origin)
         for k in range(1 + (n % 3 == 0))
     ]
     detention = places.detention[n % 3]
     for person in (parent, *children):
-        _move(actor, person, CustodianKind.CBP, PORT_DAY, facility=places.calexico_port)
-    _move(actor, parent, CustodianKind.ICE_DETENTION, ICE_DAY, facility=detention)
+        _move(actor, person, CustodianKind.CBP, port, facility=places.calexico_port)
+    _move(actor, parent, CustodianKind.ICE_DETENTION, ctx.after_port(2), facility=detention)
     for child in children:
-        _move(actor, child, CustodianKind.ORR_SHELTER, PORT_DAY + dt.timedelta(days=1), facility=places.shelter)
+        _move(actor, child, CustodianKind.ORR_SHELTER, ctx.after_port(1), facility=places.shelter)
 
     kin, category = SPONSOR_KIN[n % len(SPONSOR_KIN)]
     if n <= DETAINED_FAMILIES:
@@ -269,20 +292,20 @@ def _port_family(ctx: _Ctx, n: int) -> Case:
     )
 
     fear = services.fear_process_create(actor=actor, person=parent, kind="credible",
-                                        interview_on=dt.date(2019, 3, 11 + n % 6))
+                                        interview_on=ctx.after_port(9 + n % 6))
     if RELEASED_STATES.get(n) == "removed_after_negative_finding":
-        services.interview_outcome_record(actor=actor, process=fear, outcome="negative", decided_on=dt.date(2019, 3, 18))
-        services.ij_review_request(actor=actor, process=fear, requested_on=dt.date(2019, 3, 19))
-        services.ij_review_record(actor=actor, process=fear, result="affirmed", decided_on=dt.date(2019, 3, 25))
+        services.interview_outcome_record(actor=actor, process=fear, outcome="negative", decided_on=ctx.after_port(16))
+        services.ij_review_request(actor=actor, process=fear, requested_on=ctx.after_port(17))
+        services.ij_review_record(actor=actor, process=fear, result="affirmed", decided_on=ctx.after_port(23))
     else:
         services.interview_outcome_record(actor=actor, process=fear, outcome="positive",
-                                          decided_on=dt.date(2019, 3, 13 + n % 6))
+                                          decided_on=ctx.after_port(11 + n % 6))
 
     proceeding = services.proceeding_create(
         actor=actor, case=case, person=parent, kind="immigration_court",
-        court=places.immigration_court[detention.pk], docket=f"CAL-IC-19-{n:04d}",
+        court=places.immigration_court[detention.pk], docket=f"CAL-IC-{port:%y}-{n:04d}",
     )
-    held = services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(dt.date(2019, 4, 9)),
+    held = services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(ctx.after_port(30)),
                                      purpose="Master calendar", location=str(proceeding.court))
     services.hearing_update(actor=actor, hearing=held, version=held.version, status="held",
                             outcome="Continued for attorney preparation")
@@ -306,28 +329,28 @@ def _after_release(ctx: _Ctx, n: int, case: Case, parent: Person, children: list
     """Where the 12 families that left ICE custody went."""
     actor, state = ctx.actor, RELEASED_STATES[n]
     if state == "removed_after_negative_finding":
-        _move(actor, parent, CustodianKind.REMOVED, dt.date(2019, 4, 9), removed_to="Honduras")
+        _move(actor, parent, CustodianKind.REMOVED, ctx.after_port(30), removed_to="Honduras")
     else:
         release = {"bond": ReleaseType.BOND, "atd": ReleaseType.ATD}.get(state.split("_")[0], ReleaseType.PAROLE)
-        _move(actor, parent, CustodianKind.RELEASED, dt.date(2019, 3, 18 + n % 10), release_type=release)
+        _move(actor, parent, CustodianKind.RELEASED, ctx.after_port(16 + n % 10), release_type=release)
     if state in ("paroled_sponsor_pending", "paroled_children_in_shelter"):
         return  # the children are still in the ORR shelter
     if state == "paroled_children_in_foster_care":
         for child in children:
-            _move(actor, child, CustodianKind.ORR_FOSTER_CARE, dt.date(2019, 3, 15))
+            _move(actor, child, CustodianKind.ORR_FOSTER_CARE, ctx.after_port(13))
         return
     if state == "reunified":
-        services.case_mark_reunified(actor=actor, case=case, on=dt.date(2019, 4, 2))
+        services.case_mark_reunified(actor=actor, case=case, on=ctx.after_port(31))
         return
     for child in children:
-        services.release_to_sponsor(actor=actor, person=child, sponsor=sponsor, on=dt.date(2019, 4, 3))
+        services.release_to_sponsor(actor=actor, person=child, sponsor=sponsor, on=ctx.after_port(32))
     if state == "paroled_hearing_soon":
         services.hearing_schedule(
             actor=actor, proceeding=proceeding, scheduled_at=_at(ctx.today + dt.timedelta(days=12)),
             purpose="Master calendar (non-detained docket)", location=str(proceeding.court),
         )
     if state == "paroled_then_unknown":
-        _move(actor, parent, CustodianKind.UNKNOWN, dt.date(2019, 6, 15))
+        _move(actor, parent, CustodianKind.UNKNOWN, ctx.after_port(33))
 
 
 def _removed_mother(ctx: _Ctx) -> Case:
@@ -341,9 +364,9 @@ def _removed_mother(ctx: _Ctx) -> Case:
         summary="Mother stopped at a traffic checkpoint, detained and removed to Mexico. Her daughter (14) "
                 "stays with her maternal aunt in Chula Vista and goes to school there.",
     )
-    mother = _person(actor, case, "parent", "Graciela", "Ortuño", dt.date(1984, 6, 2), ("Mexico", "Spanish"),
+    mother = _person(actor, case, "parent", "Graciela", "Ortuño", _born(today, 41, 180), ("Mexico", "Spanish"),
                      "A208555101")
-    daughter = _person(actor, case, "child", "Abril", "Ortuño", _years_before(today, 14) - dt.timedelta(days=120),
+    daughter = _person(actor, case, "child", "Abril", "Ortuño", _born(today, 14, 120),
                        ("United States", "English, Spanish"))
     aunt = services.sponsor_create(actor=actor, case=case, person=daughter, name="Marta Ortuño",
                                    relationship="maternal aunt", category="2B",
@@ -358,32 +381,33 @@ def _removed_mother(ctx: _Ctx) -> Case:
 
 
 def _paroled_father(ctx: _Ctx) -> Case:
-    """Removed in 2015; back on humanitarian parole for the family-court hearing that decides
+    """Removed four years ago; back on humanitarian parole for the family-court hearing that decides
     whether his children, in state foster care since, come home. The child-welfare agency moved
     from termination to reunification."""
     actor, today, court = ctx.actor, ctx.today, ctx.places.family_court
-    arrested = dt.date(2015, 5, 11)
+    arrested = _born(today, 4, 40)
     case = services.case_create(
         actor=actor, organization=ctx.org, reference="FLA-FC-001", separated_on=arrested,
         separation_place="Home, Brawley, CA (ICE arrest)",
-        summary="Father removed in 2015; children placed in county foster care. ICE granted humanitarian "
-                "parole so he can attend the reunification hearing.",
+        summary=f"Father removed in {arrested.year}; children placed in county foster care. ICE granted "
+                "humanitarian parole so he can attend the reunification hearing.",
     )
-    father = _person(actor, case, "parent", "Teodoro", "Villaseñor", dt.date(1979, 11, 20), ("Mexico", "Spanish"),
+    father = _person(actor, case, "parent", "Teodoro", "Villaseñor", _born(today, 46, 10), ("Mexico", "Spanish"),
                      "A208555102")
     kids = [_person(actor, case, "child", first, "Villaseñor", dob, ("United States", "English, Spanish"))
-            for first, dob in (("Mateo", dt.date(2011, 2, 14)), ("Camila", dt.date(2013, 8, 30)))]
+            for first, dob in (("Mateo", _born(today, 12, 288)), ("Camila", _born(today, 10, 91)))]
     _move(actor, father, CustodianKind.ICE_DETENTION, arrested, facility=ctx.places.detention[0])
-    _move(actor, father, CustodianKind.REMOVED, dt.date(2015, 7, 2), removed_to="Mexico")
+    _move(actor, father, CustodianKind.REMOVED, arrested + dt.timedelta(days=52), removed_to="Mexico")
     _move(actor, father, CustodianKind.RELEASED, today - dt.timedelta(days=7),
           release_type=ReleaseType.HUMANITARIAN_PAROLE)
     for kid in kids:
         _move(actor, kid, CustodianKind.STATE_CHILD_WELFARE, arrested)
     proceeding = services.proceeding_create(
-        actor=actor, case=case, person=father, kind="family_court", court=court, docket="JV-2015-0412",
+        actor=actor, case=case, person=father, kind="family_court", court=court, docket=f"JV-{arrested.year}-0412",
         agency_position="termination",
     )
-    earlier = services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(dt.date(2016, 3, 8)),
+    earlier = services.hearing_schedule(actor=actor, proceeding=proceeding,
+                                        scheduled_at=_at(arrested + dt.timedelta(days=302)),
                                         purpose="Permanency hearing", location=str(court))
     services.hearing_update(actor=actor, hearing=earlier, version=earlier.version, status="held",
                             outcome="Continued; the father could not attend from Mexico")
@@ -405,7 +429,7 @@ def _negative_finding(ctx: _Ctx) -> Case:
         separation_place="San Ysidro port of entry", port_of_entry=places.san_ysidro_port,
     )
     origin = ("Guatemala", "Q'eqchi', Spanish")
-    mother = _person(actor, case, "parent", "Rosaura", "Benítez", dt.date(1995, 4, 17), origin, "A208555103")
+    mother = _person(actor, case, "parent", "Rosaura", "Benítez", _born(today, 31, 200), origin, "A208555103")
     child = _person(actor, case, "child", "Jade", "Benítez", _years_before(arrived, 6), origin)
     for person in (mother, child):
         _move(actor, person, CustodianKind.CBP, arrived, facility=places.san_ysidro_port)

@@ -1,27 +1,28 @@
 """`python manage.py load_demo`: the fictional demo data set - organisations, users and families
-(cases.demo), and the advocacy actions built on them (advocacy.demo). Safe to run again."""
+(demo.families), and the advocacy actions built on them (demo.campaigns), dated from today. Safe
+to run again: a loaded demo is left as it is."""
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from advocacy.demo import HOLIDAY_SLUG, SEED_SLUG, load_advocacy_demo
-from cases.demo import LEGAL, load_demo
+from demo import load
+from demo.campaigns import HOLIDAY_SLUG, SEED_SLUG
+from demo.families import LEGAL, demo_logins
 
 
 class Command(BaseCommand):
     help = "Load the fictional demo organisations, users, families and actions (skipped when already loaded)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = load_demo()
-        actions = load_advocacy_demo()
-        if result.created or actions:
+        result = load()
+        if result.families_created or result.campaigns_created:
             self.stdout.write(self.style.SUCCESS(
                 f"Demo data loaded: {result.cases} families in {LEGAL.name}; 2 advocacy actions."))
         else:
             self.stdout.write(f"Demo data already present ({LEGAL.name}); nothing created.")
         rows = [("role", "email", "password", "organisation")]
         rows += [(login.role + (" (staff: /admin/)" if login.staff else ""), login.email, login.password,
-                  login.organization) for login in result.logins]
+                  login.organization) for login in demo_logins()]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         for row in rows:
             self.stdout.write("  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths)) + "  " + row[3])
