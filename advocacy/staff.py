@@ -69,6 +69,10 @@ class ActionForm(ServiceErrors, forms.ModelForm):
             "letter_body_es": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
             "deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
         }
+        help_texts = {
+            "intro": gettext_lazy("May state the letter's facts, e.g. {{ families.in_ice_custody }} or "
+                                  "{{ detained.shortest_time }}, so the page always agrees with the letter."),
+        }
         labels = {
             "title_es": gettext_lazy("Title (Spanish)"), "intro_es": gettext_lazy("Intro (Spanish)"),
             "letter_subject_es": gettext_lazy("Letter subject (Spanish)"),

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import SupporterForm
-from .letters.render import FactsUnavailable, Supporter, facts_for
+from .letters.render import FactsUnavailable, Supporter, facts_for, page_text
 from .letters.render import render as render_letter
 from .models import Action, Channel, Language
 from .ratelimit import Limit, over_limit
@@ -52,7 +52,7 @@ def _page(request: HttpRequest, action: Action, language: str, form: SupporterFo
           targets: list | None = None, previews: list | None = None, paused: bool = False) -> HttpResponse:
     context = {
         "action": action, "language": language, "form": form, "targets": targets, "previews": previews,
-        "title": action.text("title", language), "intro": action.text("intro", language),
+        "title": page_text(action, "title", language), "intro": page_text(action, "intro", language),
         "progress": progress(action), "open": action_accepts_letters(action) and not action.paused_reason,
         "paused": paused or bool(action.paused_reason), "other_language": _other_language(action, language),
     }
@@ -223,7 +223,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     page = request.build_absolute_uri(reverse("act", args=[action.slug]))
     share_url = page + (f"?{urlencode({'ref': state['r']})}" if state and state.get("r") else "")
     with translation.override(language):
-        text = action.text("title", language)
+        text = page_text(action, "title", language)
         share = {
             "url": share_url,
             "email": f"mailto:?subject={quote(text)}&body={quote(share_url)}",

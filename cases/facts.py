@@ -55,6 +55,47 @@ def family_summary(case: Case) -> FamilySummary:
 # adults' first names be used. Children's names never leave the record. A value that no
 # consenting family supports is None ("unavailable"), never a guess.
 
+ANONYMOUS, STORY = "anonymous", "story"  # the consent a family must have given (ConsentLevel)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact a letter, an action's title or its intro may state. `kind` says how a letter
+    writes it: a count, a number of days, a span of days in words ("more than a month"), a list
+    ("Ana, Rosa and Marta"), or text."""
+
+    name: str
+    help: str
+    consent: str = ANONYMOUS
+    kind: str = "count"
+
+
+# The one list of facts: advocacy_facts computes exactly these, the merge engine accepts exactly
+# these, the builder's reference table and the API's preview list them, docs/letters.md documents
+# them (tests/advocacy/test_fact_registry.py holds all four to it).
+FACTS: dict[str, Fact] = {f.name: f for f in [
+    Fact("families.count", "Families in this action whose consent allows them to be counted"),
+    Fact("families.in_ice_custody", "...of them with a member in ICE detention now"),
+    Fact("families.with_secured_sponsor", "...of them with a sponsor secured (approved by ORR, or the child "
+                                          "released to them)"),
+    Fact("families.with_vetted_sponsor", "...of them with a sponsor approved by ORR"),
+    Fact("families.with_positive_credible_fear", "...of them who passed a credible-fear interview (or whose "
+                                                 "negative finding a judge vacated)"),
+    Fact("families.released_or_reunited", "...of them entirely released, with a sponsor or reunified"),
+    Fact("families.port_of_entry", "Where they presented (ports of entry, joined)", kind="list"),
+    Fact("families.first_names", "Adults' first names, only of families who consented to share their story",
+         STORY, kind="list"),
+    Fact("detained.with_secured_sponsor", "Families in ICE custody with a secured sponsor"),
+    Fact("detained.with_vetted_sponsor", "Families in ICE custody with an approved sponsor"),
+    Fact("detained.with_positive_credible_fear", "Families in ICE custody who passed a credible-fear interview"),
+    Fact("detained.longest_days", "Longest time in detention of a family in ICE custody, in days", kind="days"),
+    Fact("detained.shortest_days", "Shortest time in detention of a family in ICE custody, in days", kind="days"),
+    Fact("detained.longest_time", 'The same longest time in words, never rounded up: "more than six weeks"',
+         kind="duration"),
+    Fact("detained.shortest_time", 'The shortest time in words, never rounded up: "more than a month" (every '
+                                   "family in ICE custody has been held at least this long)", kind="duration"),
+]}
+
 POSITIVE_REVIEWS = frozenset({"vacated"})
 NAMED_ROLES = frozenset({"parent", "legal_guardian"})
 
@@ -131,6 +172,8 @@ def advocacy_facts(*, case_ids: list[int]) -> AdvocacyFacts:
         "detained.with_positive_credible_fear": sum(1 for f in detained if f["positive_fear"]),
         "detained.longest_days": max(days) if days else None,
         "detained.shortest_days": min(days) if days else None,
+        "detained.longest_time": max(days) if days else None,
+        "detained.shortest_time": min(days) if days else None,
     }
     if n == 0:  # nobody consents: nothing at all may be said
         values = dict.fromkeys(values)

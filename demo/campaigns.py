@@ -46,15 +46,15 @@ DEMO_ZIPS = {("92231", "CA", 25), ("92243", "CA", 25), ("92101", "CA", 50), ("92
 SEED_SUBJECT = "Release the {{ families.in_ice_custody }} families detained since Calexico and reunite them"
 SEED_BODY = """Dear [Decision Maker],
 
-On {port_day}, {{ organization.name }} and its partners accompanied {{ families.count }} families to the {{ families.port_of_entry }}. These families were at serious risk of violence and had been separated from their children by the U.S. government. Staying in Mexico was not an option for them: they were in danger of becoming targets of human trafficking, organized crime, and extortion. The families presented themselves to seek their legal right to asylum, and urged Customs and Border Protection (CBP) officers to let them onto U.S. soil as soon as possible.
+On {port_day}, {{ organization.name }} and its partners accompanied {{ families.count }} families to the {{ families.port_of_entry }}. These families were at serious risk of violence and had been separated from their children by the U.S. government. Staying in Mexico was not an option for them: They were in danger of becoming targets of human trafficking, organized crime, and extortion. The families presented themselves to seek their legal right to asylum, and urged Customs and Border Protection (CBP) officers to let them onto U.S. soil as soon as possible.
 
 Asylum seekers who present themselves at ports of entry are regularly turned away, and are often forced to wait in Mexico for weeks or months, in cities that are among the most violent in the world.
 
-After much negotiation with CBP officials, the families were finally processed. Right now, {{ families.in_ice_custody }} of them are in the custody of Immigration and Customs Enforcement (ICE): they have been detained for more than {{ detained.shortest_days }} days. {{ detained.with_secured_sponsor }} of these families have secured a sponsor in the U.S., and {{ detained.with_positive_credible_fear }} have passed their credible fear interviews.
+After much negotiation with CBP officials, the families were finally processed. Right now, {{ families.in_ice_custody }} of them are in the custody of Immigration and Customs Enforcement (ICE): They have been detained for {{ detained.shortest_time }}. {% if detained.with_secured_sponsor == families.in_ice_custody and detained.with_positive_credible_fear == families.in_ice_custody %}All {{ families.in_ice_custody }} families have secured a sponsor in the U.S. and passed their credible fear interviews.{% else %}{{ detained.with_secured_sponsor }} of these families have secured a sponsor in the U.S., and {{ detained.with_positive_credible_fear }} have passed their credible fear interviews.{% endif %}
 
 Although the Department of Homeland Security has said that it is now their priority to reunite these families, they are preventing these parents from being with their children.
 
-I ask that you do whatever is in your power to urge ICE to release these families to their sponsors and reunite them with their children.
+I ask that you do whatever is in your power to urge ICE to release these families to their sponsor and reunite them with their children.
 
 [Personal Note]
 
@@ -70,7 +70,7 @@ El {port_day}, {{ organization.name }} y sus aliados acompañaron a {{ families.
 
 A quienes piden asilo en los puertos de entrada se les rechaza con frecuencia, y muchas veces deben esperar en México semanas o meses, en ciudades que están entre las más violentas del mundo.
 
-Después de mucha negociación con la CBP, las familias por fin fueron procesadas. Hoy, {{ families.in_ice_custody }} de ellas siguen bajo la custodia del Servicio de Inmigración y Control de Aduanas (ICE): llevan más de {{ detained.shortest_days }} días detenidas. {{ detained.with_secured_sponsor }} de estas familias tienen un patrocinador en los Estados Unidos y {{ detained.with_positive_credible_fear }} pasaron su entrevista de miedo creíble.
+Después de mucha negociación con la CBP, las familias por fin fueron procesadas. Hoy, {{ families.in_ice_custody }} de ellas siguen bajo la custodia del Servicio de Inmigración y Control de Aduanas (ICE): llevan {{ detained.shortest_time }} detenidas. {% if detained.with_secured_sponsor == families.in_ice_custody and detained.with_positive_credible_fear == families.in_ice_custody %}Las {{ families.in_ice_custody }} familias tienen un patrocinador en los Estados Unidos y pasaron su entrevista de miedo creíble.{% else %}{{ detained.with_secured_sponsor }} de estas familias tienen un patrocinador en los Estados Unidos y {{ detained.with_positive_credible_fear }} pasaron su entrevista de miedo creíble.{% endif %}
 
 Aunque el Departamento de Seguridad Nacional ha dicho que reunir a estas familias es ahora su prioridad, sigue impidiendo que estos padres estén con sus hijos.
 
@@ -83,12 +83,23 @@ Le pido que haga todo lo que esté a su alcance para que ICE libere a estas fami
 [City, State ZIP]
 [Your Email]
 """
-SEED_INTRO = ("Seventeen families who asked for asylum at Calexico have been held by ICE for more than a month, "
-              "apart from their children, although each one has a sponsor waiting and has passed a credible-fear "
-              "interview. Write to your Senators and your Representative: it takes a minute.")
-SEED_INTRO_ES = ("Diecisiete familias que pidieron asilo en Calexico llevan más de un mes detenidas por ICE, lejos de "
-                 "sus hijos, aunque cada una tiene un patrocinador y pasó su entrevista de miedo creíble. Escriba a sus "
-                 "senadores y a su representante: toma un minuto.")
+# The seed: "All 17 families have secured a sponsor ... and passed their credible fear interviews" -
+# said so only while it is true of every family in ICE custody.
+ALL_SECURED = ("{% if detained.with_secured_sponsor == families.in_ice_custody"
+               " and detained.with_positive_credible_fear == families.in_ice_custody %}")
+# The page's intro states the letter's own facts (merge fields), so it never says "Seventeen" while
+# the letter says 16.
+SEED_INTRO = ("{{ families.in_ice_custody }} famil{{ families.in_ice_custody|pluralize:'y,ies' }} who asked for "
+              "asylum at Calexico {{ families.in_ice_custody|pluralize:'has,have' }} been held by ICE for "
+              "{{ detained.shortest_time }}, apart from their children"
+              + ALL_SECURED + ", although each one has a sponsor waiting and has passed a credible-fear "
+              "interview{% endif %}. Write to your Senators and your Representative: it takes a minute.")
+SEED_INTRO_ES = ("{{ families.in_ice_custody }} familia{{ families.in_ice_custody|pluralize }} que "
+                 "pidi{{ families.in_ice_custody|pluralize:'ó,eron' }} asilo en Calexico "
+                 "lleva{{ families.in_ice_custody|pluralize:',n' }} {{ detained.shortest_time }} "
+                 "detenida{{ families.in_ice_custody|pluralize }} por ICE, lejos de sus hijos"
+                 + ALL_SECURED + ", aunque cada una tiene un patrocinador y pasó su entrevista de miedo "
+                 "creíble{% endif %}. Escriba a sus senadores y a su representante: toma un minuto.")
 
 HOLIDAY_SUBJECT = "This holiday season, keep families together"
 HOLIDAY_BODY = """Dear [Decision Maker],

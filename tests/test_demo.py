@@ -235,8 +235,7 @@ def test_the_seed_action_states_the_seed_numbers_read_from_the_records(demo):  #
     letter = preview(action=action).body
     assert "accompanied 29 families to the Calexico West Port of Entry" in letter
     assert "Right now, 17 of them are in the custody of Immigration and Customs Enforcement (ICE)" in letter
-    assert "17 of these families have secured a sponsor in the U.S., and 17 have passed their credible fear " \
-           "interviews." in letter
+    assert "All 17 families have secured a sponsor in the U.S. and passed their credible fear interviews." in letter
     assert letter.startswith("Dear [Decision Maker],")
     assert preview(action=action).subject == "Release the 17 families detained since Calexico and reunite them"
 
@@ -252,7 +251,13 @@ def test_the_seed_numbers_follow_the_records(demo):  # noqa: ANN001
     parent = Person.objects.filter(case__reference=reference, role="parent").get()
     services.custody_transfer(actor=advocate, person=parent, kind="released", release_type="parole",
                               on=timezone.localdate())
-    assert "Right now, 16 of them are in the custody" in preview(action=action).body
+    letter = preview(action=action).body
+    assert "Right now, 16 of them are in the custody" in letter
+    assert "All 16 families have secured a sponsor" in letter
+    # The public page's intro states the same number as the letter: never "Seventeen" beside 16.
+    page = Client().get(f"/act/{SEED_SLUG}/").content.decode()
+    assert "16 families who asked for asylum at Calexico have been held by ICE for more than a month" in page
+    assert "17 famil" not in page and "Seventeen" not in page
 
 
 def test_the_holiday_campaign_has_its_goal_pledges_and_deadline(demo):  # noqa: ANN001

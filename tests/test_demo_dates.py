@@ -12,6 +12,7 @@ import time_machine
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -123,6 +124,47 @@ def test_the_seed_letter_names_the_saturday_in_both_languages_and_keeps_every_pa
         return [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
     assert len(paragraphs(spanish)) == len(paragraphs(english))
+
+
+# The seed letter (../shared/seeds/004), sentence by sentence, as the demo's letter must say it on
+# any day: the facts read from the records, the prose the seed's.
+SEED_SENTENCES = [
+    "These families were at serious risk of violence and had been separated from their children by the U.S. "
+    "government.",
+    "Staying in Mexico was not an option for them: They were in danger of becoming targets of human trafficking, "
+    "organized crime, and extortion.",
+    "After much negotiation with CBP officials, the families were finally processed.",
+    "Right now, 17 of them are in the custody of Immigration and Customs Enforcement (ICE): They have been "
+    "detained for more than a month.",
+    "All 17 families have secured a sponsor in the U.S. and passed their credible fear interviews.",
+    "Although the Department of Homeland Security has said that it is now their priority to reunite these "
+    "families, they are preventing these parents from being with their children.",
+    "I ask that you do whatever is in your power to urge ICE to release these families to their sponsor and "
+    "reunite them with their children.",
+]
+
+
+def test_the_seed_letter_says_what_the_seed_says_on_any_day(loaded_on):  # noqa: ANN001
+    from advocacy.letters.render import Supporter, facts_for, render
+
+    action = Action.objects.get(slug="tell-congress-reunite-families")
+    senator = DecisionMaker.objects.get(kind="us_senator", salutation="Senator Padilla")
+    supporter = Supporter(prefix="Ms.", first_name="Rosa", last_name="Ejemplo", street="12 Orange Ave",
+                          city="Calexico", state="CA", zip="92231", email="rosa@example.org")
+    letter = render(action=action, facts=facts_for(action), supporter=supporter, decision_maker=senator,
+                    language="en").body
+    text = " ".join(letter.split())
+    for sentence in SEED_SENTENCES:
+        assert sentence in text, sentence
+    assert re.search(r"On Saturday, \w+ \d+, .+ accompanied 29 families to the Calexico West Port of Entry\.", text)
+    assert letter.startswith("Dear Senator Padilla,\n")
+    # The seed's signature block: [Your Name] [Your Address] [City, State ZIP] [Your Email].
+    assert letter.rstrip().splitlines()[-4:] == ["Rosa Ejemplo", "12 Orange Ave", "Calexico, CA 92231",
+                                                 "rosa@example.org"]
+    # The page's intro agrees with the letter.
+    intro = Client().get("/act/tell-congress-reunite-families/").content.decode()
+    assert "17 families who asked for asylum at Calexico have been held by ICE for more than a month, apart from " \
+           "their children, although each one has a sponsor waiting" in intro
 
 
 def test_loading_again_changes_nothing(loaded_on):  # noqa: ANN001

@@ -21,9 +21,11 @@ from django.template.base import FilterExpression, Node, TextNode, Variable, Var
 from django.template.defaulttags import IfNode, TemplateLiteral
 from django.utils.translation import gettext_lazy as _
 
+from cases.facts import ANONYMOUS, STORY  # noqa: F401  (re-exported: the consent levels of facts)
+from cases.facts import FACTS as CASE_FACTS
+
 # --- The fields -----------------------------------------------------------------------------
 
-ANONYMOUS, STORY = "anonymous", "story"
 
 
 @dataclass(frozen=True)
@@ -56,26 +58,14 @@ ACTION_FIELDS = [
     Field("action.title", "The action's public title"),
     Field("organization.name", "The organisation running the action"),
 ]
-FACT_FIELDS = [
-    Field("families.count", "Families in this action whose consent allows them to be counted", ANONYMOUS),
-    Field("families.in_ice_custody", "...of them with a member in ICE detention now", ANONYMOUS),
-    Field("families.with_secured_sponsor", "...of them with a sponsor secured (identified, not denied)", ANONYMOUS),
-    Field("families.with_vetted_sponsor", "...of them with a sponsor approved by ORR", ANONYMOUS),
-    Field("families.with_positive_credible_fear", "...of them who passed a credible-fear interview", ANONYMOUS),
-    Field("families.released_or_reunited", "...of them entirely released, with a sponsor or reunified", ANONYMOUS),
-    Field("families.port_of_entry", "Where they presented (ports of entry, joined)", ANONYMOUS),
-    Field("families.first_names", "Adults' first names, only of families who consented to share their story",
-          STORY),
-    Field("detained.with_secured_sponsor", "Families in ICE custody with a secured sponsor", ANONYMOUS),
-    Field("detained.with_vetted_sponsor", "Families in ICE custody with an approved sponsor", ANONYMOUS),
-    Field("detained.with_positive_credible_fear", "Families in ICE custody who passed a credible-fear interview",
-          ANONYMOUS),
-    Field("detained.longest_days", "Longest time in detention of a family in ICE custody, in days", ANONYMOUS),
-    Field("detained.shortest_days", "Shortest time in detention of a family in ICE custody, in days", ANONYMOUS),
-]
+# Facts about the families: one list, in cases.facts (the case domain decides what consent lets out).
+FACT_FIELDS = [Field(f.name, f.help, f.consent) for f in CASE_FACTS.values()]
 FIELDS: dict[str, Field] = {f.name: f for f in (*SUPPORTER_FIELDS, *DECISION_MAKER_FIELDS, *ACTION_FIELDS,
                                                  *FACT_FIELDS)}
 FACTS: dict[str, Field] = {f.name: f for f in FACT_FIELDS}
+# An action's public title and intro may state the same facts as its letter (so the page never
+# contradicts it), and the organisation's name; nothing about a supporter or a decision maker.
+PAGE_FIELDS: frozenset[str] = frozenset({"organization.name", *FACTS})
 NOTE_FIELD = "supporter.note"
 
 # The seed letter's bracket fields, and their Spanish spellings.
@@ -168,8 +158,9 @@ class LetterTemplate:
         return tidy(self.template.render(Context(context, autoescape=False)))
 
 
-def parse(source: str, *, field_label: str = "letter_body") -> LetterTemplate:
-    """Parse a template, or raise ValidationError naming every unknown field or tag."""
+def parse(source: str, *, field_label: str = "letter_body", allowed: frozenset[str] | None = None) -> LetterTemplate:
+    """Parse a template, or raise ValidationError naming every unknown field or tag (`allowed`:
+    the fields this text may use, every field by default)."""
     errors: list[str] = []
     converted = _brackets_to_variables(source, errors)
     try:
@@ -180,6 +171,8 @@ def parse(source: str, *, field_label: str = "letter_body") -> LetterTemplate:
     used = frozenset(name for name, _needed in reads)
     for name in sorted(used - FIELDS.keys()):
         errors.append(str(_("Unknown merge field {{ %(name)s }}.") % {"name": name}))
+    for name in sorted((used & FIELDS.keys()) - (FIELDS.keys() if allowed is None else allowed)):
+        errors.append(str(_("{{ %(name)s }} belongs in the letter, not on the public page.") % {"name": name}))
     if errors:
         raise ValidationError({field_label: errors})
     return LetterTemplate(source=source, template=template, fields=used,
@@ -187,9 +180,9 @@ def parse(source: str, *, field_label: str = "letter_body") -> LetterTemplate:
 
 
 @lru_cache(maxsize=512)
-def compiled(source: str) -> LetterTemplate:
+def compiled(source: str, page: bool = False) -> LetterTemplate:
     """Parsed templates, shared by every letter of an action (a template's text is its key)."""
-    return parse(source)
+    return parse(source, allowed=PAGE_FIELDS if page else None)
 
 
 def tidy(text: str) -> str:

@@ -15,10 +15,12 @@ from django.utils import translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
+from cases.facts import FACTS as CASE_FACTS
 from cases.facts import AdvocacyFacts, advocacy_facts, facts_fingerprint
 
 from ..models import Action, ActionCase, DecisionMaker, Language, Submission, SupporterEditing
 from . import merge
+from .phrasing import duration_words
 
 _FACTS_CACHE: "OrderedDict[tuple, AdvocacyFacts]" = OrderedDict()
 _FACTS_LOCK = Lock()
@@ -61,7 +63,9 @@ def unavailable_fields(fields: frozenset[str], facts: AdvocacyFacts) -> dict[str
     return {f: why_unavailable(f, facts) for f in sorted(fields) if f in merge.FACTS and facts.values[f] is None}
 
 
-def _fact_text(value: Any, language: str) -> Any:
+def _fact_text(name: str, value: Any, language: str) -> Any:
+    if CASE_FACTS[name].kind == "duration":
+        return duration_words(value, language)
     if isinstance(value, list):
         with translation.override(language):
             # "Ana, Rosa and Marta" / "Ana, Rosa y Marta"
@@ -109,22 +113,24 @@ class Supporter:
 
 
 def context(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decision_maker: DecisionMaker | None,
-            language: str) -> dict[str, Any]:
-    """The template context: nested plain values, nothing with attributes to reach into."""
+            language: str, page: bool = False) -> dict[str, Any]:
+    """The template context: nested plain values, nothing with attributes to reach into. (`page`:
+    for the public title and intro, which cannot name the title.)"""
+    title = action.text("title", language)
     ctx: dict[str, Any] = {
         "supporter": supporter.values(),
         "decision_maker": {
             "salutation": decision_maker.salutation if decision_maker else "[Decision Maker]",
             "name": decision_maker.name if decision_maker else "[Decision Maker]",
         },
-        "action": {"title": action.text("title", language)},
+        "action": {"title": title if page or "{" not in title else page_text(action, "title", language, facts)},
         "organization": {"name": action.organization.name},
     }
     for name, value in facts.values.items():
         group, key = name.split(".", 1)
         # An unavailable fact reads as empty: `{% if %}` treats it as absent, and a letter that prints
         # one unconditionally is never sent (render() refuses it first).
-        ctx.setdefault(group, {})[key] = "" if value is None else _fact_text(value, language)
+        ctx.setdefault(group, {})[key] = "" if value is None else _fact_text(name, value, language)
     return ctx
 
 
@@ -174,6 +180,41 @@ def render(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decisi
     return Rendered(subject=subject, body=body, organization_statement=statement, constituent_message=supporter.note)
 
 
+PAGE_TEXTS = ("title", "intro")
+
+
+def page_text(action: Action, field: str, language: str, facts: AdvocacyFacts | None = None) -> str:
+    """The action's public title or intro as the page shows it: its merge fields filled from the
+    same live, consent-filtered facts as the letter (an unavailable fact reads as empty)."""
+    source = action.text(field, language)
+    if "{" not in source:
+        return source
+    try:
+        template = merge.compiled(source, page=True)
+    except ValidationError:
+        return source  # refused when saved: only text from before that rule can get here
+    ctx = context(action=action, facts=facts or facts_for(action), supporter=Supporter.sample(),
+                  decision_maker=None, language=language, page=True)
+    text = template.render(ctx).strip()
+    return " ".join(text.split()) if field == "title" else text
+
+
+def _check_page_texts(action: Action, facts: AdvocacyFacts, suffix: str, errors: dict[str, list[str]]) -> None:
+    for field in PAGE_TEXTS:
+        label = f"{field}{suffix}"
+        source = getattr(action, label)
+        if "{" not in source:
+            continue
+        try:
+            template = merge.parse(source, field_label=label, allowed=merge.PAGE_FIELDS)
+        except ValidationError as exc:
+            errors.setdefault(label, []).extend(exc.message_dict[label])
+            continue
+        for name, reason in unavailable_fields(template.required, facts).items():
+            errors.setdefault(label, []).append(
+                _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason})
+
+
 def check_template(*, action: Action, facts: AdvocacyFacts) -> None:
     """What saving or publishing an action requires of its templates: every field known, every fact
     available, and a place for the supporter's note when the action invites one. Errors name the
@@ -182,6 +223,7 @@ def check_template(*, action: Action, facts: AdvocacyFacts) -> None:
     languages = [Language.EN, *([Language.ES] if Language.ES in action.languages else [])]
     for language in languages:
         suffix = "" if language == Language.EN else "_es"
+        _check_page_texts(action, facts, suffix, errors)
         for field in ("letter_subject", "letter_body"):
             label = f"{field}{suffix}"
             source = getattr(action, label)
