@@ -85,6 +85,8 @@ FACTS: dict[str, Fact] = {f.name: f for f in [
     Fact("families.port_of_entry", "Where they presented (ports of entry, joined)", kind="list"),
     Fact("families.first_names", "Adults' first names, only of families who consented to share their story",
          STORY, kind="list"),
+    Fact("families.stories", "The approved story paragraphs of families who consented to share their story, in "
+                             "the letter's language (one paragraph each)", STORY, kind="stories"),
     Fact("detained.with_secured_sponsor", "Families in ICE custody with a secured sponsor"),
     Fact("detained.with_vetted_sponsor", "Families in ICE custody with an approved sponsor"),
     Fact("detained.with_positive_credible_fear", "Families in ICE custody who passed a credible-fear interview"),
@@ -126,7 +128,15 @@ def _family_record(case: Case) -> dict:
         ),
         "port": case.port_of_entry.name if case.port_of_entry_id else None,
         "names": [p.first_name for p in people if p.role in NAMED_ROLES and p.first_name],
+        "story": _approved_story(case),
     }
+
+
+def _approved_story(case: Case) -> dict[str, str] | None:
+    story = getattr(case, "story", None)  # the reverse one-to-one: absent raises, getattr's default does not
+    if story is None or not story.approved:
+        return None
+    return {"en": story.in_language("en"), "es": story.in_language("es")}
 
 
 def advocacy_facts(*, case_ids: list[int]) -> AdvocacyFacts:
@@ -141,7 +151,7 @@ def advocacy_facts(*, case_ids: list[int]) -> AdvocacyFacts:
 
     cases = list(
         Case.objects.filter(pk__in=case_ids).exclude(consent_level=ConsentLevel.NONE)
-        .select_related("port_of_entry").order_by("pk")
+        .select_related("port_of_entry", "story").order_by("pk")
         .prefetch_related(
             Prefetch("people", queryset=Person.objects.prefetch_related(
                 Prefetch("custody_episodes", queryset=CustodyEpisode.objects.filter(ended_on__isnull=True),
@@ -156,6 +166,7 @@ def advocacy_facts(*, case_ids: list[int]) -> AdvocacyFacts:
     days = [f["days"] for f in detained if f["days"] is not None]
     ports = sorted({f["port"] for f, _ in families if f["port"]})
     names = [n for f, story in families if story for n in f["names"]]
+    stories = [f["story"] for f, story in families if story and f["story"]]
     story = sum(1 for _, s in families if s)
     n = len(families)
     values: dict[str, object] = {
@@ -167,6 +178,7 @@ def advocacy_facts(*, case_ids: list[int]) -> AdvocacyFacts:
         "families.released_or_reunited": sum(1 for f, _ in families if f["out"]),
         "families.port_of_entry": ports or None,
         "families.first_names": list(dict.fromkeys(names)) or None,
+        "families.stories": stories or None,
         "detained.with_secured_sponsor": sum(1 for f in detained if f["secured"]),
         "detained.with_vetted_sponsor": sum(1 for f in detained if f["vetted"]),
         "detained.with_positive_credible_fear": sum(1 for f in detained if f["positive_fear"]),

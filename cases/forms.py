@@ -13,6 +13,7 @@ from .models import (
     Assignment, Case, CaseShare, ConsentLevel, CredibleFearProcess, CustodianKind, Facility, FieldOffice, Person,
     Proceeding, ReleaseType, Sponsor,
 )
+from .models.story import STORY_MAX_LENGTH
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -291,6 +292,26 @@ class UnshareForm(CaseForm):
 class NoteForm(CaseForm):
     prefix_name = "note"
     body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class StoryForm(CaseForm):
+    """The family's story for letters: told only with "story" consent, once approved."""
+
+    prefix_name = "story"
+    text = forms.CharField(label=_("Story (English)"), required=False, max_length=STORY_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("A short paragraph letters may tell. Adults' first names only: "
+                                       "children's names never leave the record."))
+    text_es = forms.CharField(label=_("Story (Spanish)"), required=False, max_length=STORY_MAX_LENGTH,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    approve = forms.BooleanField(label=_("I approve this text for letters"), required=False,
+                                 help_text=_("Any later change withdraws the approval."))
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        story = getattr(case, "story", None)
+        if story is not None:
+            self.fields["text"].initial, self.fields["text_es"].initial = story.text, story.text_es
 
 
 # --- Opening a new family ---------------------------------------------------------------------------

@@ -130,7 +130,7 @@ def case_detail(*, user: User, history: bool = False) -> QuerySet[Case]:
         lookups.append(Prefetch("custody_episodes", queryset=CustodyEpisode.objects.select_related("facility")
                                 .order_by("started_on", "pk"), to_attr="episodes"))
     people = _with_duplicate_flag(Person.objects.prefetch_related(*lookups), user=user)
-    return visible_cases(user=user).select_related("organization", "port_of_entry").prefetch_related(
+    return visible_cases(user=user).select_related("organization", "port_of_entry", "story__approved_by").prefetch_related(
         Prefetch("people", queryset=people),
         Prefetch("sponsors", queryset=Sponsor.objects.all()),
         Prefetch("proceedings", queryset=Proceeding.objects.select_related("court").prefetch_related(

@@ -49,7 +49,8 @@ EVENTS: dict[str, Any] = {
     "credible_fear.reviewed": _("Judge review decided"), "credible_fear.updated": _("Credible fear updated"),
     "proceeding.opened": _("Proceeding opened"), "proceeding.updated": _("Proceeding updated"),
     "hearing.scheduled": _("Hearing scheduled"), "hearing.updated": _("Hearing updated"),
-    "note.added": _("Note added"), "advocacy.linked": _("Used in an advocacy action"),
+    "note.added": _("Note added"), "story.saved": _("Story for letters saved (not approved)"),
+    "story.approved": _("Story for letters approved"), "advocacy.linked": _("Used in an advocacy action"),
     "advocacy.unlinked": _("No longer used in an advocacy action"),
 }
 HIDDEN = _("(hidden)")

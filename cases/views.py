@@ -162,6 +162,12 @@ def _note(actor: User, case: Case, d: dict) -> Any:
     return services.note_create(actor=actor, case=case, body=d["body"])
 
 
+def _story(actor: User, case: Case, d: dict) -> Any:
+    story = getattr(case, "story", None)
+    return services.story_save(actor=actor, case=case, text=d["text"], text_es=d["text_es"], approve=d["approve"],
+                               version=story.version if story else None)
+
+
 def _fields(d: dict) -> dict:
     return {k: v for k, v in d.items() if k != "once"}
 
@@ -206,6 +212,7 @@ TRANSITIONS: dict[str, Transition] = {
     "share": Transition(f.ShareForm, SHARE, _share, gettext_lazy("Case shared.")),
     "unshare": Transition(f.UnshareForm, SHARE, _unshare, gettext_lazy("Share revoked.")),
     "note": Transition(f.NoteForm, CHANGE, _note, gettext_lazy("Note added.")),
+    "story": Transition(f.StoryForm, CHANGE, _story, gettext_lazy("Story saved.")),
     "person_add": Transition(f.PersonAddForm, CHANGE, _person_add, gettext_lazy("Family member added.")),
     "sponsor_add": Transition(f.SponsorAddForm, CHANGE, _sponsor_add, gettext_lazy("Sponsor added.")),
     "proceeding_open": Transition(f.ProceedingOpenForm, CHANGE, _proceeding_open, gettext_lazy("Proceeding opened.")),
@@ -226,7 +233,7 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
     if can_change:
         allowed = [name for name, t in TRANSITIONS.items() if t.perm == CHANGE or can_share]
         if not pii:
-            allowed = [name for name in allowed if name != "note"]  # notes are PII
+            allowed = [name for name in allowed if name not in ("note", "story")]  # notes and stories are PII
         # An open file can be closed, a closed one reopened.
         allowed = [n for n in allowed if n != ("close" if case.status == Case.Status.CLOSED else "reopen")]
         forms = {name: TRANSITIONS[name].form(case=case) for name in allowed}

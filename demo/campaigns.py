@@ -106,7 +106,9 @@ HOLIDAY_BODY = """Dear [Decision Maker],
 
 This holiday season, {{ families.count }} families our legal team works with will spend it apart because of detention and deportation{% if families.first_names %}, among them the family of {{ families.first_names }}{% endif %}. Parents who have lived here for years are being removed for a traffic stop, and children are left behind.
 
-Please use your voice to stop deporting parents and to bring separated families back together, starting now.
+{% if families.stories %}{{ families.stories }}
+
+{% endif %}Please use your voice to stop deporting parents and to bring separated families back together, starting now.
 
 [Your Name]
 [Your Address]
@@ -116,7 +118,9 @@ HOLIDAY_BODY_ES = """Estimado/a [Decision Maker]:
 
 Estas fiestas, {{ families.count }} familias con las que trabaja nuestro equipo legal las pasarán separadas por la detención y la deportación{% if families.first_names %}, entre ellas la familia de {{ families.first_names }}{% endif %}. Se deporta a madres y padres que llevan años aquí por una simple infracción de tránsito, y los niños se quedan atrás.
 
-Le pido que use su voz para dejar de deportar a madres y padres y para reunir a las familias separadas, empezando ahora.
+{% if families.stories %}{{ families.stories }}
+
+{% endif %}Le pido que use su voz para dejar de deportar a madres y padres y para reunir a las familias separadas, empezando ahora.
 
 [Your Name]
 [Your Address]

@@ -375,6 +375,14 @@ def _removed_mother(ctx: _Ctx) -> Case:
     _move(actor, mother, CustodianKind.REMOVED, today - dt.timedelta(days=60), removed_to="Mexico")
     _move(actor, daughter, CustodianKind.WITH_SPONSOR, stopped, sponsor=aunt)
     services.consent_record(actor=actor, case=case, level="story")
+    # The seed's Esther and Eliza, told of this fictional family (the daughter is never named).
+    services.story_save(actor=actor, case=case, approve=True, text=(
+        'Graciela was stopped at a "papers, please" traffic checkpoint near Escondido, detained and deported to '
+        "Mexico. Her 14-year-old daughter stayed behind with her aunt in Chula Vista, where she goes to school; "
+        "Graciela calls her from Tijuana every Sunday."), text_es=(
+        "A Graciela la detuvieron en un retén de tránsito de «papeles, por favor» cerca de Escondido y la "
+        "deportaron a México. Su hija de 14 años se quedó con su tía en Chula Vista, donde va a la escuela; "
+        "Graciela la llama desde Tijuana cada domingo."))
     services.note_create(actor=actor, case=case, body="Mother calls from Tijuana on Sundays; exploring a "
                                                        "humanitarian parole request.")
     return case
@@ -415,7 +423,17 @@ def _paroled_father(ctx: _Ctx) -> Case:
                                agency_position="reunification")
     services.hearing_schedule(actor=actor, proceeding=proceeding, scheduled_at=_at(today + dt.timedelta(days=9), 10),
                               purpose="Review hearing: reunification plan", location=str(court))
-    services.consent_record(actor=actor, case=case, level="anonymous")
+    services.consent_record(actor=actor, case=case, level="story")
+    # The seed's family-court hearing of a deported father, told of this fictional family.
+    services.story_save(actor=actor, case=case, approve=True, text=(
+        "Teodoro was deported four years ago, and his two children were placed in county foster care. ICE has let "
+        "him return on humanitarian parole for the family-court hearing that decides whether they come home. The "
+        "county's child-welfare agency, which once asked to end his parental rights, now says reunification is "
+        "the plan; the judge has the final word."), text_es=(
+        "Teodoro fue deportado hace cuatro años y sus dos hijos quedaron en hogares de acogida del condado. ICE le "
+        "permitió volver con un permiso humanitario para la audiencia del tribunal de familia que decide si "
+        "vuelven a casa. La agencia de protección de menores del condado, que antes pidió terminar su patria "
+        "potestad, ahora dice que el plan es la reunificación; la última palabra la tiene el juez."))
     return case
 
 

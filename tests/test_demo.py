@@ -298,3 +298,27 @@ def test_the_advocacy_organisation_follows_the_seed_action_without_seeing_the_ca
     assert SEED_SLUG in {a["slug"] for a in actions}
     assert _case_refs(coalition) == set()
     assert coalition.get("/api/v1/submissions/").json()["results"] == []
+
+
+def test_the_holiday_letter_tells_the_seeds_two_stories_only_while_consented(demo):  # noqa: ANN001
+    # The seed: a mother deported after a traffic checkpoint, leaving her 14-year-old daughter; a
+    # deported father back on parole for the family-court hearing where the agency moved to
+    # reunification. Told of fictional families, the children unnamed.
+    from advocacy.letters.render import preview
+    from advocacy.models import Action
+    from demo.campaigns import HOLIDAY_SLUG
+
+    action = Action.objects.get(slug=HOLIDAY_SLUG)
+    english, spanish = preview(action=action).body, preview(action=action, language="es").body
+    assert 'Graciela was stopped at a "papers, please" traffic checkpoint' in english
+    assert "Her 14-year-old daughter stayed behind" in english
+    assert "now says reunification is the plan; the judge has the final word." in english
+    assert "A Graciela la detuvieron en un retén de tránsito" in spanish and "el plan es la reunificación" in spanish
+    for child in ("Abril", "Mateo", "Camila"):
+        assert child not in english and child not in spanish
+
+    advocate = User.objects.get(email=f"advocate@{LEGAL.domain}")
+    services.consent_record(actor=advocate, case=Case.objects.get(reference="FLA-TS-001"), level="anonymous")
+    english = preview(action=action).body
+    assert "Graciela" not in english
+    assert "now says reunification is the plan" in english

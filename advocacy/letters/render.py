@@ -66,6 +66,8 @@ def unavailable_fields(fields: frozenset[str], facts: AdvocacyFacts) -> dict[str
 def _fact_text(name: str, value: Any, language: str) -> Any:
     if CASE_FACTS[name].kind == "duration":
         return duration_words(value, language)
+    if CASE_FACTS[name].kind == "stories":  # a paragraph each, only those written in this language
+        return "\n\n".join(story[language] for story in value if story.get(language))
     if isinstance(value, list):
         with translation.override(language):
             # "Ana, Rosa and Marta" / "Ana, Rosa y Marta"

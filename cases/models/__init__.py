@@ -3,10 +3,11 @@ from .facilities import Facility, FieldOffice, ReferenceChange
 from .history import CaseEvent, UsedFormToken
 from .people import DETAINED_KINDS, CustodianKind, CustodyEpisode, Person, ReleaseType, detained_since_cutoff
 from .process import CredibleFearProcess, Hearing, Note, Proceeding, Sponsor
+from .story import Story
 
 __all__ = [
     "DETAINED_KINDS", "Assignment", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare",
     "CaseUserObjectPermission", "ConsentLevel", "CredibleFearProcess", "CustodianKind",
     "CustodyEpisode", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
-    "ReferenceChange", "ReleaseType", "Sponsor", "UsedFormToken", "detained_since_cutoff",
+    "ReferenceChange", "ReleaseType", "Sponsor", "Story", "UsedFormToken", "detained_since_cutoff",
 ]

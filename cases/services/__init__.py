@@ -17,6 +17,7 @@ from .process import (
     ij_review_request, interview_outcome_record, proceeding_create, proceeding_update, sponsor_create,
     sponsor_update,
 )
+from .stories import story_save
 from .reference import (
     can_add_facilities, can_edit_reference_data, field_office_request, reference_create, reference_update,
 )
@@ -28,4 +29,5 @@ __all__ = [
     "ij_review_decline", "ij_review_record", "ij_review_request", "interview_outcome_record", "note_create", "parse_key", "person_create",
     "person_update", "proceeding_create", "proceeding_update", "reference_create", "reference_suggestion", "reference_update",
     "release_to_sponsor", "replayed_as", "run_once", "share_create", "share_revoke", "sponsor_create", "sponsor_update",
+    "story_save",
 ]

@@ -47,7 +47,10 @@ def test_the_builder_table_and_the_api_preview_list_every_fact_with_its_help(olg
 
 
 def test_every_documented_field_renders_for_a_family_that_has_it(olga, alice, consented_case, congress, director):  # noqa: ANN001
-    # Ana (ICE, 40 days) and Lucía (ORR shelter): a story-consenting family at Calexico West.
+    # Ana (ICE, 40 days) and Lucía (ORR shelter): a story-consenting family at Calexico West, with
+    # an approved story in both languages.
+    services.story_save(actor=alice, case=consented_case, text="Ana asked for asylum.",
+                        text_es="Ana pidió asilo.", approve=True)
     action = make_action(olga, [consented_case], fixed_targets=[director])
     facts = facts_for(action)
     for language, forty_days in (("en", "more than a month"), ("es", "más de un mes")):
@@ -63,6 +66,7 @@ def test_every_documented_field_renders_for_a_family_that_has_it(olga, alice, co
         assert ctx["detained"]["shortest_days"] == 40
         assert ctx["families"]["port_of_entry"] == "Calexico West Port of Entry"
         assert ctx["families"]["first_names"] == "Ana"
+        assert ctx["families"]["stories"] == {"en": "Ana asked for asylum.", "es": "Ana pidió asilo."}[language]
 
 
 @pytest.mark.parametrize(("detained", "english", "spanish"), [

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from cases.models import Assignment, CaseEvent, CaseShare, CustodyEpisode
+from cases.models import Assignment, CaseEvent, CaseShare, CustodyEpisode, Story
 from tests.api.matrix import FULL_READERS, NON_READERS, REDACTED_READERS, SEE_BUT_NOT_WRITE, WRITERS
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_case_page(family, page_for, who):  # noqa: ANN001
 @pytest.mark.parametrize("who", READERS)
 def test_forms_are_rendered_only_for_writers(family, page_for, who):  # noqa: ANN001
     body = html(page_for(who).get(f"/cases/{family.case.pk}/"))
-    for name in ("transfer", "interview", "fear", "sponsor", "hearing", "reunified", "consent", "note"):
+    for name in ("transfer", "interview", "fear", "sponsor", "hearing", "reunified", "consent", "note", "story"):
         assert (f"/cases/{family.case.pk}/do/{name}/" in body) is (who in WRITERS), name
     # Sharing is the owning organisation's: the collaborator never sees who else represents the family.
     assert (f"/cases/{family.case.pk}/do/share/" in body) is (who in WRITERS)
@@ -67,6 +67,8 @@ def transitions(fam: Any) -> dict[str, dict]:
         "share": {"email": "charlie@example.test", "access": "view"},
         "unshare": {"share": fam.share.pk},
         "note": {"body": "Called the consulate."},
+        "story": {"text": "Ana asked for asylum at the port; her daughter was taken from her there.", "text_es": "",
+                  "approve": "on"},
         "person_add": {"role": "child", "first_name": "Iker", "date_of_birth": (today - dt.timedelta(days=2000)).isoformat()},
         "sponsor_add": {"person": fam.child.pk, "name": "Rita Ejemplo", "category": "3", "status": "identified"},
         "proceeding_open": {"kind": "family_court", "person": fam.child.pk, "docket": "JV-2026-0099"},
@@ -84,11 +86,12 @@ def snapshot(fam: Any) -> tuple:
         list(CustodyEpisode.objects.filter(person__case=fam.case).values_list("pk", "kind", "facility_id",
                                                                               "ended_on").order_by("pk")),
         list(CaseShare.objects.filter(case=fam.case).values_list("pk", "revoked_at").order_by("pk")),
+        list(Story.objects.filter(case=fam.case).values_list("text", "approved_at")),
     )
 
 
 TRANSITIONS = ["transfer", "interview", "fear", "sponsor", "hearing", "reunified", "consent", "share", "unshare",
-               "note", "person_add", "sponsor_add", "proceeding_open", "assign", "unassign", "close"]
+               "note", "story", "person_add", "sponsor_add", "proceeding_open", "assign", "unassign", "close"]
 
 
 @pytest.mark.parametrize("name", TRANSITIONS)
