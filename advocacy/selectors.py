@@ -67,10 +67,13 @@ class Progress:
     letters_sent: int
     pledges: int
     offline_letters: int
+    counts_pledges: bool = True  # the action's goal_counts_pledges
 
     @property
     def total(self) -> int:
-        return self.letters_sent + self.pledges + self.offline_letters
+        """What counts toward the goal: letters sent and handwritten letters received, and pledges
+        when the organizer counts them."""
+        return self.letters_sent + self.offline_letters + (self.pledges if self.counts_pledges else 0)
 
     @property
     def percent(self) -> int:
@@ -83,7 +86,8 @@ def progress(action: Action) -> Progress:
     sent = Letter.objects.filter(action=action, status=LetterStatus.SENT).count()
     tallies = dict(Tally.objects.filter(action=action).values_list("kind").annotate(n=Sum("count")).order_by())
     return Progress(goal=action.goal, letters_sent=sent, pledges=tallies.get(TallyKind.PLEDGE, 0) or 0,
-                    offline_letters=tallies.get(TallyKind.OFFLINE_LETTER, 0) or 0)
+                    offline_letters=tallies.get(TallyKind.OFFLINE_LETTER, 0) or 0,
+                    counts_pledges=action.goal_counts_pledges)
 
 
 @dataclass(frozen=True)
@@ -128,4 +132,5 @@ def progress_for(actions: list[Action]) -> dict[int, Progress]:
         tallies.setdefault(action_id, {})[kind] = n or 0
     return {a.pk: Progress(goal=a.goal, letters_sent=sent.get(a.pk, 0),
                            pledges=tallies.get(a.pk, {}).get(TallyKind.PLEDGE, 0),
-                           offline_letters=tallies.get(a.pk, {}).get(TallyKind.OFFLINE_LETTER, 0)) for a in actions}
+                           offline_letters=tallies.get(a.pk, {}).get(TallyKind.OFFLINE_LETTER, 0),
+                           counts_pledges=a.goal_counts_pledges) for a in actions}

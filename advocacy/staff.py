@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,8 +24,8 @@ from cases.models import Case
 from cases.selectors import visible_cases
 
 from . import selectors
-from .letters.render import preview
-from .models import Action, DecisionMaker, Language, LetterStatus, SupporterEditing
+from .letters.render import draft_warnings, preview
+from .models import Action, ActionStatus, DecisionMaker, Language, LetterStatus, SupporterEditing
 from .permissions import has_action_perm
 from .services import actions as services
 from .services import batches
@@ -35,7 +36,7 @@ TEXTS = ("title", "intro", "letter_subject", "letter_body", "title_es", "intro_e
 # The English letter (the Spanish one is written by the organizer when they offer it).
 STARTER_BODY = """Dear [Decision Maker],
 
-{{ families.in_ice_custody }} of the {{ families.count }} families we work with are in ICE custody.
+{{ families.in_ice_custody }} of the {{ families.count }} famil{{ families.count|pluralize:"y,ies" }} we work with {{ families.in_ice_custody|pluralize:"is,are" }} in ICE custody.
 
 [Personal Note]
 
@@ -62,7 +63,7 @@ class ActionForm(ServiceErrors, forms.ModelForm):
     class Meta:
         model = Action
         fields = [*TEXTS, "supporter_editing", "target_senators", "target_representative", "target_case_officials",
-                  "goal", "deadline"]
+                  "goal", "goal_counts_pledges", "deadline"]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}), "intro_es": forms.Textarea(attrs={"rows": 3}),
             "letter_body": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
@@ -248,6 +249,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.delivery_report(action)
     return render(request, "advocacy/staff/action_detail.html", {
         "section": "actions", "action": action, "progress": selectors.progress(action), "report": rows,
+        "warnings": draft_warnings(action) if action.status == ActionStatus.DRAFT else {},
+        "can_reopen": action.status == ActionStatus.CLOSED and not (action.deadline and action.deadline <= timezone.now()),
         "statuses": LetterStatus, "can_change": has_action_perm(user, CHANGE_ACTION, action),
         "sees_supporters": has_action_perm(user, VIEW_SUPPORTERS, action),
         "batches": list(selectors.batch_list(user=user).filter(action=action)[:20]),
@@ -258,6 +261,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 TRANSITIONS = {
     "publish": (services.action_publish, gettext_lazy("Published: the action's page is open.")),
     "close": (services.action_close, gettext_lazy("Closed: the page no longer takes letters.")),
+    "reopen": (services.action_reopen, gettext_lazy("Reopened: the page takes letters again.")),
     "mark-won": (services.action_mark_won, gettext_lazy("Marked won.")),
     "resume": (services.action_resume, gettext_lazy("Resumed: the letters that waited are going out.")),
 }
@@ -269,6 +273,12 @@ def action_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404
     action = _visible_action(request, pk)
     service, done = TRANSITIONS[name]
+    if name == "close" and request.POST.get("confirm") != "yes" and has_action_perm(request.user, CHANGE_ACTION,
+                                                                                    action):
+        # Closing stops every supporter mid-way: it is asked for twice, never done by one stray click.
+        messages.error(request, _("Tick “Yes, close it” to close the action: supporters will no longer be able "
+                                  "to write."))
+        return HttpResponseRedirect(reverse("staff-action", args=[action.pk]) + "#close")
     try:
         service(actor=request.user, action=action)
     except ValidationError as exc:

@@ -22,9 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import SupporterForm
-from .letters.render import FactsUnavailable, Supporter, facts_for, page_text
+from .letters.render import FactsUnavailable, Supporter, facts_for, page_text, starting_letter
 from .letters.render import render as render_letter
-from .models import Action, Channel, Language
+from .models import Action, Channel, Language, SupporterEditing
 from .ratelimit import Limit, over_limit
 from .selectors import SUBMIT_READS, progress, public_actions
 from .services.channels import choose_channel
@@ -95,7 +95,10 @@ def act(request: HttpRequest, slug: str) -> HttpResponse:
     with translation.override(language):
         if request.method != "POST":
             get_token(request)  # the form, and the htmx lookups it makes, post with this token's cookie
-            form = SupporterForm(action=action, initial={"ref": request.GET.get("ref", "")[:16]})
+            initial = {"ref": request.GET.get("ref", "")[:16]}
+            if action.supporter_editing == SupporterEditing.BODY:  # their own letter starts from ours
+                initial["edited_body"] = starting_letter(action=action, language=language)
+            form = SupporterForm(action=action, initial=initial)
             return _page(request, action, language, form)
         return _post(request, action, language)
 

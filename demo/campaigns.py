@@ -200,6 +200,8 @@ def load_campaigns(*, today: dt.date | None = None) -> bool:
             # The seed's campaign writes to the President, and to him alone.
             target_senators=False, target_representative=False,
             fixed_targets=[DecisionMaker.objects.get(office_key="us-president")], goal=10_000,
+            # The seed: 8,000 pledges so far, 10,000 *letters* wanted - pledges are shown, not counted.
+            goal_counts_pledges=False,
             deadline=_next_nov_30(timezone.now()),
         )
         services.action_publish(actor=organizer, action=holiday)

@@ -62,6 +62,8 @@ class ProgressSerializer(serializers.Serializer):
     letters_sent = serializers.IntegerField()
     pledges = serializers.IntegerField()
     offline_letters = serializers.IntegerField()
+    counts_pledges = serializers.BooleanField(help_text="Whether pledges count toward the goal (the action's "
+                                                        "goal_counts_pledges); `total` follows it.")
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
 
@@ -77,7 +79,7 @@ class ActionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "organization", "organization_name", "title", "slug", "intro", "letter_subject", "letter_body",
             "title_es", "intro_es", "letter_subject_es", "letter_body_es", "languages", "supporter_editing",
-            "target_senators", "target_representative", "target_case_officials", "fixed_targets", "cases", "goal",
+            "target_senators", "target_representative", "target_case_officials", "fixed_targets", "cases", "goal", "goal_counts_pledges",
             "deadline", "status", "paused_reason", "won_suggested_at", "published_at", "closed_at", "public_url",
             "created_at", "updated_at", "version",
         ]
@@ -106,9 +108,19 @@ class ActionSerializer(serializers.ModelSerializer):
 class ActionDetailSerializer(ActionSerializer):
     progress = serializers.SerializerMethodField()
     tallies = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField(help_text=(
+        "A draft's texts that use facts unavailable now, by field, with the reason: saved, but it "
+        "cannot be published until the records, the consent or the text change. Empty once published."))
 
     class Meta(ActionSerializer.Meta):
-        fields = [*ActionSerializer.Meta.fields, "progress", "tallies"]
+        fields = [*ActionSerializer.Meta.fields, "progress", "tallies", "warnings"]
+
+    @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField())))
+    def get_warnings(self, action: Action) -> dict[str, list[str]]:
+        from ..letters.render import draft_warnings
+        from ..models import ActionStatus
+
+        return draft_warnings(action) if action.status == ActionStatus.DRAFT else {}
 
     @extend_schema_field(ProgressSerializer)
     def get_progress(self, action: Action) -> dict:
@@ -123,7 +135,7 @@ class ActionDetailSerializer(ActionSerializer):
 
 _TEXT_FIELDS = ["title", "slug", "intro", "letter_subject", "letter_body", "title_es", "intro_es",
                 "letter_subject_es", "letter_body_es", "languages", "supporter_editing", "target_senators",
-                "target_representative", "target_case_officials", "goal", "deadline"]
+                "target_representative", "target_case_officials", "goal", "goal_counts_pledges", "deadline"]
 
 
 @extend_schema_field(OpenApiTypes.INT)

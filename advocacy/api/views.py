@@ -120,6 +120,12 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._transition(services.action_close)
 
     @extend_schema(request=None, responses=s.ActionDetailSerializer)
+    @route(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        """Open a closed action's page again, before its deadline (publishing's checks apply)."""
+        return self._transition(services.action_reopen)
+
+    @extend_schema(request=None, responses=s.ActionDetailSerializer)
     @route(detail=True, methods=["post"], url_path="mark-won")
     def mark_won(self, request: Request, pk: str | None = None) -> Response:
         return self._transition(services.action_mark_won)

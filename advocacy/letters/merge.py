@@ -68,23 +68,17 @@ FACTS: dict[str, Field] = {f.name: f for f in FACT_FIELDS}
 PAGE_FIELDS: frozenset[str] = frozenset({"organization.name", *FACTS})
 NOTE_FIELD = "supporter.note"
 
-# The seed letter's bracket fields, and their Spanish spellings.
-BRACKETS: dict[str, str] = {
-    "Decision Maker": "decision_maker.salutation",
-    "Your Name": "supporter.full_name",
-    "Your Address": "supporter.street",
-    "City, State ZIP": "supporter.city_state_zip",
-    "Your Email": "supporter.email",
-    "Your Phone": "supporter.phone",
-    "Personal Note": NOTE_FIELD,
-    "Destinatario": "decision_maker.salutation",
-    "Tu nombre": "supporter.full_name",
-    "Tu dirección": "supporter.street",
-    "Ciudad, Estado Código postal": "supporter.city_state_zip",
-    "Tu correo": "supporter.email",
-    "Tu teléfono": "supporter.phone",
-    "Nota personal": NOTE_FIELD,
+# The seed letter's bracket fields, in each language's spelling.
+BRACKET_NAMES: dict[str, dict[str, str]] = {
+    "en": {"decision_maker.salutation": "Decision Maker", "supporter.full_name": "Your Name",
+           "supporter.street": "Your Address", "supporter.city_state_zip": "City, State ZIP",
+           "supporter.email": "Your Email", "supporter.phone": "Your Phone", NOTE_FIELD: "Personal Note"},
+    "es": {"decision_maker.salutation": "Destinatario", "supporter.full_name": "Tu nombre",
+           "supporter.street": "Tu dirección", "supporter.city_state_zip": "Ciudad, Estado Código postal",
+           "supporter.email": "Tu correo", "supporter.phone": "Tu teléfono", NOTE_FIELD: "Nota personal"},
 }
+# Either spelling works in either language's letter.
+BRACKETS: dict[str, str] = {name: field for names in BRACKET_NAMES.values() for field, name in names.items()}
 # A bracket field starts with a capital letter; "[sic]" or "[1]" are text.
 BRACKET_RE = re.compile(r"\[([A-ZÁÉÍÓÚÑ][^\[\]{}\n]{0,40}?)\]")
 

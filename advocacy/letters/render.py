@@ -172,7 +172,7 @@ def render(*, action: Action, facts: AdvocacyFacts, supporter: Supporter, decisi
     ctx = context(action=action, facts=facts, supporter=supporter, decision_maker=decision_maker, language=language)
     subject = " ".join(subject_t.render(ctx).split())
     if own_letter:
-        body = merge.fill_brackets(edited_body, flat(ctx))
+        body = signed(merge.fill_brackets(edited_body, flat(ctx)), edited_body, ctx["supporter"])
         return Rendered(subject=subject, body=body, organization_statement="", constituent_message=body)
     body = body_t.render(ctx)
     statement = body
@@ -201,7 +201,15 @@ def page_text(action: Action, field: str, language: str, facts: AdvocacyFacts | 
     return " ".join(text.split()) if field == "title" else text
 
 
-def _check_page_texts(action: Action, facts: AdvocacyFacts, suffix: str, errors: dict[str, list[str]]) -> None:
+def _unavailable(label: str, template: merge.LetterTemplate, facts: AdvocacyFacts,
+                 into: dict[str, list[str]]) -> None:
+    for name, reason in unavailable_fields(template.required, facts).items():
+        into.setdefault(label, []).append(
+            _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason})
+
+
+def _check_page_texts(action: Action, facts: AdvocacyFacts, suffix: str, errors: dict[str, list[str]],
+                      unavailable: dict[str, list[str]]) -> None:
     for field in PAGE_TEXTS:
         label = f"{field}{suffix}"
         source = getattr(action, label)
@@ -212,20 +220,52 @@ def _check_page_texts(action: Action, facts: AdvocacyFacts, suffix: str, errors:
         except ValidationError as exc:
             errors.setdefault(label, []).extend(exc.message_dict[label])
             continue
-        for name, reason in unavailable_fields(template.required, facts).items():
-            errors.setdefault(label, []).append(
-                _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason})
+        _unavailable(label, template, facts, unavailable)
 
 
-def check_template(*, action: Action, facts: AdvocacyFacts) -> None:
-    """What saving or publishing an action requires of its templates: every field known, every fact
-    available, and a place for the supporter's note when the action invites one. Errors name the
-    field (and, for a fact, why it is unavailable)."""
+# The seed's signature block, which every letter carries: an office answers a constituent it can
+# identify, so a supporter's own letter is signed with their name and address unless it already
+# places them ([Your Name] in the text).
+SIGNATURE = ("full_name", "street", "city_state_zip", "email")
+NAME_BRACKETS = tuple(f"[{b}]" for b, field in merge.BRACKETS.items() if field == "supporter.full_name")
+
+
+def signed(body: str, written: str, supporter: dict[str, str]) -> str:
+    if any(b in written for b in NAME_BRACKETS):
+        return body
+    block = "\n".join(supporter[k] for k in SIGNATURE if supporter.get(k))
+    return merge.tidy(f"{body.rstrip()}\n\n{block}")
+
+
+def starting_letter(*, action: Action, language: str) -> str:
+    """What a supporter who writes their own letter starts from: the action's letter with today's
+    facts filled in and the supporter's and decision maker's bracket fields left for them ([Your
+    Name] ... are filled when each letter goes out). Empty when the facts are unavailable."""
+    facts = facts_for(action)
+    body_t = merge.compiled(action.text("letter_body", language))
+    if unavailable_fields(body_t.required, facts):
+        return ""
+    ctx = context(action=action, facts=facts, supporter=Supporter.sample(), decision_maker=None, language=language)
+    names = merge.BRACKET_NAMES[language if language in merge.BRACKET_NAMES else Language.EN]
+    ctx["supporter"] = {**{k: "" for k in ctx["supporter"]},
+                        **{field.split(".", 1)[1]: f"[{name}]" for field, name in names.items()}, "note": ""}
+    ctx["decision_maker"] = {"salutation": f"[{names['decision_maker.salutation']}]",
+                             "name": f"[{names['decision_maker.salutation']}]"}
+    return body_t.render(ctx)
+
+
+def check_template(*, action: Action, facts: AdvocacyFacts, strict: bool = True) -> dict[str, list[str]]:
+    """What an action requires of its texts: every field known, a place for the supporter's note
+    when the action invites one, and - to publish (`strict`) - every fact available. Errors name the
+    field (and, for a fact, why it is unavailable). Not strict (saving a draft), facts unavailable
+    now are returned as warnings instead: the families' records or consent may change before it
+    is published."""
     errors: dict[str, list[str]] = {}
+    unavailable: dict[str, list[str]] = {}
     languages = [Language.EN, *([Language.ES] if Language.ES in action.languages else [])]
     for language in languages:
         suffix = "" if language == Language.EN else "_es"
-        _check_page_texts(action, facts, suffix, errors)
+        _check_page_texts(action, facts, suffix, errors, unavailable)
         for field in ("letter_subject", "letter_body"):
             label = f"{field}{suffix}"
             source = getattr(action, label)
@@ -238,17 +278,27 @@ def check_template(*, action: Action, facts: AdvocacyFacts) -> None:
             except ValidationError as exc:
                 errors.setdefault(label, []).extend(exc.message_dict[label])
                 continue
-            for name, reason in unavailable_fields(template.required, facts).items():
-                errors.setdefault(label, []).append(
-                    _("The merge field {{ %(name)s }} is unavailable: %(reason)s.") % {"name": name, "reason": reason}
-                )
+            _unavailable(label, template, facts, unavailable)
             if (field == "letter_body" and action.supporter_editing == SupporterEditing.NOTE
                     and merge.NOTE_FIELD not in template.fields):
                 errors.setdefault(label, []).append(
                     _("Supporters may add a personal note: put [Personal Note] where it belongs in the letter.")
                 )
+    if strict:
+        for label, messages in unavailable.items():
+            errors.setdefault(label, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    return unavailable
+
+
+def draft_warnings(action: Action) -> dict[str, list[str]]:
+    """The facts a saved action's texts use that nothing supports now: it cannot be published
+    (or resumed) until the records or the texts change."""
+    try:
+        return check_template(action=action, facts=facts_for(action), strict=False)
+    except ValidationError as exc:  # saved before a rule it now breaks: show that instead
+        return exc.message_dict
 
 
 @dataclass(frozen=True)

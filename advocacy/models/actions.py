@@ -58,6 +58,11 @@ class Action(models.Model):
     fixed_targets = models.ManyToManyField("advocacy.DecisionMaker", blank=True, related_name="+")
     cases = models.ManyToManyField("cases.Case", through="advocacy.ActionCase", related_name="+")
     goal = models.PositiveIntegerField(default=0)
+    # The organizer's choice, stated on the page: do pledges (promises to write) count toward the
+    # goal, or only letters (sent, and handwritten ones received)?
+    goal_counts_pledges = models.BooleanField(
+        _("pledges count toward the goal"), default=True,
+        help_text=_("Untick when the goal is letters only: pledges are then shown beside it, not in it."))
     deadline = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.DRAFT)
     # Set when a letter could not be rendered because a fact it uses lost its last consenting

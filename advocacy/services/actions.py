@@ -15,6 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organization, OrganizationGroup, User
 from accounts.roles import (
@@ -35,7 +36,7 @@ from ..permissions import grant_owner_perms, require_action_perm, set_group_perm
 EDITABLE = (
     "title", "slug", "intro", "letter_subject", "letter_body", "title_es", "intro_es", "letter_subject_es",
     "letter_body_es", "languages", "supporter_editing", "target_senators", "target_representative",
-    "target_case_officials", "goal", "deadline",
+    "target_case_officials", "goal", "goal_counts_pledges", "deadline",
 )
 FINAL = (ActionStatus.CLOSED, ActionStatus.WON)
 
@@ -88,8 +89,10 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def _check_letters(action: Action, case_ids: list[int]) -> None:
-    check_template(action=action, facts=facts_for(action, case_ids))
+def _check_letters(action: Action, case_ids: list[int], *, strict: bool = True) -> None:
+    """Texts refer only to known fields; a published action (and one being published) also to
+    facts available now, while a draft may wait for them (the builder warns)."""
+    check_template(action=action, facts=facts_for(action, case_ids), strict=strict)
 
 
 def _created_with(organization: Organization, request_token: uuid.UUID | None) -> Action | None:
@@ -120,7 +123,7 @@ def action_create(
         # once the first commits, and the caller's transaction (if any) stays usable to find it.
         with transaction.atomic():
             _clean(action, has_fixed_targets=bool(fixed_targets))
-            _check_letters(action, [c.pk for c in cases])
+            _check_letters(action, [c.pk for c in cases], strict=False)
             action.save()
             action.fixed_targets.set(fixed_targets or [])
             ActionCase.objects.bulk_create([ActionCase(action=action, case=c, added_by=actor) for c in cases])
@@ -178,7 +181,7 @@ def action_update(
         _clean(locked, has_fixed_targets=locked.fixed_targets.exists())
         if locked.status == ActionStatus.PUBLISHED:
             _require_consent(actor, current_ids)
-        _check_letters(locked, current_ids)
+        _check_letters(locked, current_ids, strict=locked.status != ActionStatus.DRAFT)
         locked.version += 1
         locked.save()
         if removed:
@@ -198,7 +201,9 @@ def _require_consent(actor: User, case_ids: list[int]) -> None:
         return
     # Name only the families the actor can see; a partner organisation learns a count, not references.
     named = sorted(cases_with_perm(actor, VIEW, Case.objects.filter(pk__in=lacking)).values_list("reference", flat=True))
-    message = _("%(count)d linked families have not consented to advocacy use.") % {"count": len(lacking)}
+    message = ngettext("%(count)d linked family has not consented to advocacy use.",
+                       "%(count)d linked families have not consented to advocacy use.", len(lacking)) % {
+        "count": len(lacking)}
     if named:
         message += " " + _("Record their consent or remove them: %(refs)s.") % {"refs": ", ".join(named)}
     raise _error("cases", message, "consent_missing")
@@ -240,6 +245,22 @@ def action_close(*, actor: User, action: Action) -> Action:
             raise _error("status", _("This action has already ended."))
 
     return _transition(actor=actor, action=action, check=check, status=ActionStatus.CLOSED, closed_at=timezone.now())
+
+
+def action_reopen(*, actor: User, action: Action) -> Action:
+    """Open a closed action's page again, before its deadline (an organizer who closed it too
+    soon, or by mistake). What publishing checks is checked again: the families' consent and the
+    facts may have changed while it was closed."""
+    def check(locked: Action) -> None:
+        if locked.status != ActionStatus.CLOSED:
+            raise _error("status", _("Only a closed action can be reopened."))
+        if locked.deadline and locked.deadline <= timezone.now():
+            raise _error("deadline", _("The deadline has passed: this action cannot be reopened."))
+        case_ids = _linked_ids(locked)
+        _require_consent(actor, case_ids)
+        _check_letters(locked, case_ids)
+
+    return _transition(actor=actor, action=action, check=check, status=ActionStatus.PUBLISHED, closed_at=None)
 
 
 def action_mark_won(*, actor: User, action: Action) -> Action:

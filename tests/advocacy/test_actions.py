@@ -10,6 +10,7 @@ from django.utils import timezone
 from advocacy.models import Action, ActionCase
 from cases import services
 from cases.models import CaseEvent
+from tests import factories as f
 from tests.cases.helpers import client_for
 
 from .conftest import SEED_LIKE_BODY, make_action
@@ -71,23 +72,36 @@ def test_saving_a_template_with_an_unknown_field_is_refused_with_the_field_named
     assert not Action.objects.exists()
 
 
-def test_a_fact_without_consent_is_unavailable_and_refused_with_the_reason(olga, alice, case):  # noqa: ANN001
-    r = client_for(olga).post("/api/v1/actions/", _body(case), format="json")  # no consent recorded
+def test_a_fact_without_consent_saves_as_a_draft_with_the_reason_and_cannot_be_published(olga, alice, case):  # noqa: ANN001
+    api = client_for(olga)
+    r = api.post("/api/v1/actions/", _body(case), format="json")  # no consent recorded
+    assert r.status_code == 201, r.content
+    warnings = r.json()["warnings"]
+    reason = ("The merge field {{ families.in_ice_custody }} is unavailable: no family in this action has consented "
+              "to share facts.")
+    assert reason in warnings["letter_body"] and "letter_subject" in warnings
+    action = Action.objects.get()
+    r = api.post(f"/api/v1/actions/{action.pk}/publish/", format="json")
     assert r.status_code == 400
-    errors = r.json()["letter_body"]
-    assert "The merge field {{ families.in_ice_custody }} is unavailable: no family in this action has consented " \
-           "to share facts." in errors
-    assert "letter_subject" in r.json()
+    assert Action.objects.get().status == "draft"
+    services.consent_record(actor=alice, case=case, level="anonymous")
+    port = f.FacilityFactory(name="Calexico West Port of Entry", kind="port_of_entry")
+    services.case_update(actor=alice, case=case, version=type(case).objects.get(pk=case.pk).version,
+                         port_of_entry=port)
+    assert api.get(f"/api/v1/actions/{action.pk}/").json()["warnings"] == {}
+    assert api.post(f"/api/v1/actions/{action.pk}/publish/", format="json").status_code == 200
 
 
 def test_first_names_need_story_consent(olga, alice, case):  # noqa: ANN001
     services.consent_record(actor=alice, case=case, level="anonymous")
-    r = client_for(olga).post("/api/v1/actions/", _body(
+    api = client_for(olga)
+    r = api.post("/api/v1/actions/", _body(
         case, letter_body="Among them {{ families.first_names }}. [Personal Note]"), format="json")
-    assert r.status_code == 400
-    assert r.json()["letter_body"] == [
-        "The merge field {{ families.first_names }} is unavailable: no family in this action has consented to share "
-        "its story."]
+    reason = ["The merge field {{ families.first_names }} is unavailable: no family in this action has consented to "
+              "share its story."]
+    assert r.status_code == 201 and r.json()["warnings"] == {"letter_body": reason}
+    r = api.post(f"/api/v1/actions/{r.json()['id']}/publish/", format="json")
+    assert r.status_code == 400 and r.json()["letter_body"] == reason
 
 
 def test_an_action_that_invites_a_note_needs_a_place_for_it(olga, consented_case):  # noqa: ANN001
@@ -116,7 +130,7 @@ def test_publishing_checks_consent_on_every_linked_case(olga, alice, draft, cons
     assert r.status_code == 200, r.content
     r = api.post(f"/api/v1/actions/{draft.pk}/publish/")
     assert r.status_code == 400
-    assert r.json()["cases"] == ["1 linked families have not consented to advocacy use. Record their consent or "
+    assert r.json()["cases"] == ["1 linked family has not consented to advocacy use. Record their consent or "
                                  "remove them: ALP-NOCONSENT."]
     assert Action.objects.get(pk=draft.pk).status == "draft"
     services.consent_record(actor=alice, case=other, level="anonymous")
@@ -184,8 +198,15 @@ def test_tallies_are_recorded_separately_and_never_go_below_zero(olga, action): 
     assert r.status_code == 400 and "count" in r.json()
     assert api.post(url, {"kind": "pledge", "count": 0}, format="json").status_code == 400
     progress = api.get(f"/api/v1/actions/{action.pk}/").json()["progress"]
-    assert progress == {"goal": 100, "letters_sent": 0, "pledges": 8000, "offline_letters": 35, "total": 8035,
-                        "percent": 100}
+    assert progress == {"goal": 100, "letters_sent": 0, "pledges": 8000, "offline_letters": 35,
+                        "counts_pledges": True, "total": 8035, "percent": 100}
+    # The organizer's choice: pledges are promises, not letters - the total counts the 35 only.
+    a = Action.objects.get(pk=action.pk)
+    r = api.patch(f"/api/v1/actions/{action.pk}/", {"version": a.version, "goal_counts_pledges": False},
+                  format="json")
+    assert r.status_code == 200, r.content
+    assert r.json()["progress"] == {"goal": 100, "letters_sent": 0, "pledges": 8000, "offline_letters": 35,
+                                    "counts_pledges": False, "total": 35, "percent": 35}
 
 
 def test_removing_a_family_from_an_action_is_on_its_timeline(olga, alice, draft, consented_case, alpha):  # noqa: ANN001
@@ -195,10 +216,10 @@ def test_removing_a_family_from_an_action_is_on_its_timeline(olga, alice, draft,
     services.consent_record(actor=alice, case=other, level="anonymous")
     api = client_for(olga)
     r = api.patch(f"/api/v1/actions/{draft.pk}/", {"version": draft.version, "cases": [other.pk]}, format="json")
-    assert r.status_code == 400  # the letter names facts the remaining family has no record of
-    assert "{{ detained.shortest_days }} is unavailable" in str(r.json()["letter_body"])
+    assert r.status_code == 200  # a draft saves; the letter names facts the remaining family has no record of
+    assert "{{ detained.shortest_days }} is unavailable" in str(r.json()["warnings"]["letter_body"])
     r = api.patch(f"/api/v1/actions/{draft.pk}/", {
-        "version": draft.version, "cases": [other.pk], "letter_subject": "Write for this family",
+        "version": draft.version + 1, "cases": [other.pk], "letter_subject": "Write for this family",
         "letter_body": "{{ families.count }} family. [Personal Note]"}, format="json")
     assert r.status_code == 200, r.content
     assert list(ActionCase.objects.filter(action=draft).values_list("case_id", flat=True)) == [other.pk]

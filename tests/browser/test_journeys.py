@@ -74,7 +74,7 @@ def test_an_organizer_builds_and_publishes_an_action_whose_preview_states_the_re
     expect(page.locator(".builder-form")).to_contain_text("facts such as {{ families.in_ice_custody }}")
     preview = page.get_by_test_id("preview-body")
     one = in_ice_custody([consented_case.pk])
-    expect(preview).to_contain_text(f"{one} of the 1 families")
+    expect(preview).to_contain_text(f"{one} of the 1 family we work with is in ICE custody")
 
     # Ticking a second family updates the preview (htmx) from the records as they stand.
     page.get_by_label("ALP-002").check()
