@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import CAN_CREATE_ACTIONS, CHANGE_ACTION, VIEW_SUPPORTERS
 from accounts.selectors import current_membership
 from cases.forms import ServiceErrors
+from cases.services import run_once
 from cases.models import Case
 from cases.selectors import visible_cases
 
 from . import selectors
 from .letters.render import draft_warnings, preview
-from .models import Action, ActionStatus, DecisionMaker, Language, LetterStatus, SupporterEditing
+from .models import Action, ActionStatus, DecisionMaker, Language, LetterStatus, SupporterEditing, TallyKind
 from .permissions import has_action_perm
 from .services import actions as services
 from .services import batches
@@ -63,7 +64,7 @@ class ActionForm(ServiceErrors, forms.ModelForm):
     class Meta:
         model = Action
         fields = [*TEXTS, "supporter_editing", "target_senators", "target_representative", "target_case_officials",
-                  "goal", "goal_counts_pledges", "deadline"]
+                  "goal", "goal_counts_pledges", "collects_handwritten", "deadline"]
         widgets = {
             "intro": forms.Textarea(attrs={"rows": 3}), "intro_es": forms.Textarea(attrs={"rows": 3}),
             "letter_body": forms.Textarea(attrs={"rows": 14, "class": "mono"}),
@@ -242,20 +243,73 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _builder(request, action=action)
 
 
+class HandwrittenBatchForm(ServiceErrors, forms.Form):
+    """A batch of handwritten letters the organizers received: counted in the progress."""
+
+    once = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    count = forms.IntegerField(label=gettext_lazy("Letters received"), min_value=1, max_value=1_000_000)
+    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_from = forms.CharField(label=gettext_lazy("From"), max_length=120, required=False, help_text=gettext_lazy(
+        "A group or an event (\"Sunday school, St. Mark's\"), never a child's name."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_hw_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["once"].initial = uuid.uuid4
+        self.fields["received_on"].initial = timezone.localdate
+
+    def clean_received_on(self) -> Any:
+        day = self.cleaned_data["received_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Letters cannot have been received in the future."))
+        return day
+
+
+@login_required
+def handwritten_record(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        raise Http404
+    action = _visible_action(request, pk)
+    if not has_action_perm(request.user, CHANGE_ACTION, action):
+        raise PermissionDenied
+    form = HandwrittenBatchForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            first = run_once(actor=request.user, token=d.get("once"), work=lambda: services.tally_record(
+                actor=request.user, action=action, kind=TallyKind.OFFLINE_LETTER, count=d["count"],
+                received_on=d["received_on"], received_from=d["received_from"]))[1]
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Handwritten letters recorded.") if first else _("That was already saved."))
+            return HttpResponseRedirect(reverse("staff-action", args=[action.pk]) + "#handwritten")
+    return _detail_page(request, action, handwritten=form, status=400)
+
+
 @login_required
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = _visible_action(request, pk)
+    return _detail_page(request, _visible_action(request, pk))
+
+
+def _detail_page(request: HttpRequest, action: Action, *, handwritten: HandwrittenBatchForm | None = None,
+                 status: int = 200) -> HttpResponse:
     user = request.user
+    can_change = has_action_perm(user, CHANGE_ACTION, action)
     rows = selectors.delivery_report(action)
     return render(request, "advocacy/staff/action_detail.html", {
         "section": "actions", "action": action, "progress": selectors.progress(action), "report": rows,
         "warnings": draft_warnings(action) if action.status == ActionStatus.DRAFT else {},
         "can_reopen": action.status == ActionStatus.CLOSED and not (action.deadline and action.deadline <= timezone.now()),
-        "statuses": LetterStatus, "can_change": has_action_perm(user, CHANGE_ACTION, action),
+        "statuses": LetterStatus, "can_change": can_change,
+        "handwritten_form": (handwritten or HandwrittenBatchForm()) if can_change and action.collects_handwritten
+        else None,
+        "handwritten": list(action.tallies.filter(kind=TallyKind.OFFLINE_LETTER, received_on__isnull=False)
+                            .order_by("-received_on", "-pk")[:20]) if action.collects_handwritten else [],
         "sees_supporters": has_action_perm(user, VIEW_SUPPORTERS, action),
         "batches": list(selectors.batch_list(user=user).filter(action=action)[:20]),
         "public_url": request.build_absolute_uri(reverse("act", args=[action.slug])),
-    })
+    }, status=status)
 
 
 TRANSITIONS = {

@@ -238,3 +238,22 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "action": action, "language": language, "title": text, "letters": letters,
             "share": share, "progress": progress(action), "other_language": _other_language(action, language),
         })
+
+
+KIT_LINES = 20
+
+
+@require_http_methods(["GET", "HEAD"])
+def kit(request: HttpRequest, slug: str) -> HttpResponse:
+    """The printable kit for handwritten letters (an action that collects them): how to take part,
+    where the letters go (each fixed decision maker's postal address), and a lined letter page."""
+    action = get_object_or_404(public_actions().filter(collects_handwritten=True), slug=slug)
+    language = _language(request, action)
+    with translation.override(language):
+        recipients = [dm for dm in action.fixed_targets.filter(active=True).order_by("pk") if dm.postal_address]
+        return render(request, "advocacy/kit.html", {
+            "action": action, "language": language, "title": page_text(action, "title", language),
+            "recipients": recipients, "writes_to_congress": action.target_senators or action.target_representative,
+            "page_url": request.build_absolute_uri(reverse("act", args=[action.slug])), "lines": range(KIT_LINES),
+            "other_language": _other_language(action, language),
+        })

@@ -23,6 +23,7 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", action_views.action_edit, name="staff-action-edit"),
     path("actions/<int:pk>/do/<slug:name>/", action_views.action_transition, name="staff-action-do"),
     path("actions/<int:pk>/batches/", action_views.batch_create, name="staff-batch-create"),
+    path("actions/<int:pk>/handwritten/", action_views.handwritten_record, name="staff-action-handwritten"),
     path("actions/<int:pk>/batches/<int:batch_pk>/", action_views.batch_status, name="staff-batch"),
     path("members/", account_views.members, name="members"),
     path("accounts/language/", account_views.set_language, name="set-language"),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("act/<slug:slug>/", advocacy_views.act, name="act"),
     path("act/<slug:slug>/targets/", advocacy_views.act_targets, name="act-targets"),
     path("act/<slug:slug>/thanks/", advocacy_views.thanks, name="act-thanks"),
+    path("act/<slug:slug>/kit/", advocacy_views.kit, name="act-kit"),
     # API
     path("api/v1/", include("config.api_urls")),
     path("api-auth/", include("rest_framework.urls")),

@@ -201,7 +201,7 @@ def load_campaigns(*, today: dt.date | None = None) -> bool:
             target_senators=False, target_representative=False,
             fixed_targets=[DecisionMaker.objects.get(office_key="us-president")], goal=10_000,
             # The seed: 8,000 pledges so far, 10,000 *letters* wanted - pledges are shown, not counted.
-            goal_counts_pledges=False,
+            goal_counts_pledges=False, collects_handwritten=True,
             deadline=_next_nov_30(timezone.now()),
         )
         services.action_publish(actor=organizer, action=holiday)

@@ -293,6 +293,9 @@ def test_the_holiday_campaign_writes_to_the_president_alone_as_the_seed_does(dem
         assert congress is None
         assert [(dm.kind, dm.postal_address.splitlines()[0]) for dm in targets] == [("president", "The White House")]
     assert "asking the President" in action.intro and "al Presidente" in action.intro_es
+    # Letters written with children, on paper: the kit says where they go.
+    kit = Client().get(f"/act/{HOLIDAY_SLUG}/kit/").content.decode()
+    assert "1600 Pennsylvania Avenue NW" in kit and "Dear President Trump," in kit
 
 
 def test_the_advocacy_organisation_follows_the_seed_action_without_seeing_the_cases(demo):  # noqa: ANN001

@@ -79,7 +79,7 @@ class ActionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "organization", "organization_name", "title", "slug", "intro", "letter_subject", "letter_body",
             "title_es", "intro_es", "letter_subject_es", "letter_body_es", "languages", "supporter_editing",
-            "target_senators", "target_representative", "target_case_officials", "fixed_targets", "cases", "goal", "goal_counts_pledges",
+            "target_senators", "target_representative", "target_case_officials", "fixed_targets", "cases", "goal", "goal_counts_pledges", "collects_handwritten",
             "deadline", "status", "paused_reason", "won_suggested_at", "published_at", "closed_at", "public_url",
             "created_at", "updated_at", "version",
         ]
@@ -135,7 +135,8 @@ class ActionDetailSerializer(ActionSerializer):
 
 _TEXT_FIELDS = ["title", "slug", "intro", "letter_subject", "letter_body", "title_es", "intro_es",
                 "letter_subject_es", "letter_body_es", "languages", "supporter_editing", "target_senators",
-                "target_representative", "target_case_officials", "goal", "goal_counts_pledges", "deadline"]
+                "target_representative", "target_case_officials", "goal", "goal_counts_pledges",
+                "collects_handwritten", "deadline"]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -222,13 +223,17 @@ class ReportSerializer(serializers.Serializer):
 class TallySerializer(serializers.ModelSerializer):
     class Meta:
         model = Tally
-        fields = ["id", "kind", "count", "note", "recorded_at"]
+        fields = ["id", "kind", "count", "note", "received_on", "received_from", "recorded_at"]
 
 
 class TallyInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TallyKind.choices)
     count = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    received_on = serializers.DateField(required=False, allow_null=True,
+                                        help_text="A batch of handwritten letters: the day it reached you.")
+    received_from = serializers.CharField(required=False, allow_blank=True, max_length=120,
+                                          help_text="From whom: a group or an event, never a child's name.")
 
 
 class ActionShareSerializer(serializers.ModelSerializer):

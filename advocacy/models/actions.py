@@ -60,6 +60,11 @@ class Action(models.Model):
     goal = models.PositiveIntegerField(default=0)
     # The organizer's choice, stated on the page: do pledges (promises to write) count toward the
     # goal, or only letters (sent, and handwritten ones received)?
+    # Letters written on paper (with children, at a vigil) and collected by the organizers: the
+    # public page offers a printable kit, and organizers record the batches they receive.
+    collects_handwritten = models.BooleanField(
+        _("collects handwritten letters"), default=False,
+        help_text=_("Offer a printable kit (instructions, where letters go, a lined page) on the public page."))
     goal_counts_pledges = models.BooleanField(
         _("pledges count toward the goal"), default=True,
         help_text=_("Untick when the goal is letters only: pledges are then shown beside it, not in it."))
@@ -164,6 +169,10 @@ class Tally(models.Model):
     kind = models.CharField(max_length=16, choices=TallyKind.choices)
     count = models.IntegerField()
     note = models.CharField(max_length=200, blank=True)
+    # A batch of handwritten letters: when it reached the organizers, and from whom (a group or an
+    # event - "Sunday school, St. Mark's" - never a child's name).
+    received_on = models.DateField(null=True, blank=True)
+    received_from = models.CharField(max_length=120, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

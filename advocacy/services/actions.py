@@ -36,7 +36,7 @@ from ..permissions import grant_owner_perms, require_action_perm, set_group_perm
 EDITABLE = (
     "title", "slug", "intro", "letter_subject", "letter_body", "title_es", "intro_es", "letter_subject_es",
     "letter_body_es", "languages", "supporter_editing", "target_senators", "target_representative",
-    "target_case_officials", "goal", "goal_counts_pledges", "deadline",
+    "target_case_officials", "goal", "goal_counts_pledges", "collects_handwritten", "deadline",
 )
 FINAL = (ActionStatus.CLOSED, ActionStatus.WON)
 
@@ -378,20 +378,25 @@ def action_share_revoke(*, actor: User, share: ActionShare) -> ActionShare:
 
 # --- Tallies ------------------------------------------------------------------------------------
 
-def tally_record(*, actor: User, action: Action, kind: str, count: int, note: str = "") -> Tally:
+def tally_record(*, actor: User, action: Action, kind: str, count: int, note: str = "",
+                 received_on: dt.date | None = None, received_from: str = "") -> Tally:
     """Pledges and offline letters, recorded by hand. A negative count corrects an earlier entry;
-    a total never goes below zero."""
+    a total never goes below zero. A batch of handwritten letters says when it was received and
+    from whom."""
     if kind not in TallyKind.values:
         raise _error("kind", _("Choose pledges or offline letters."), "invalid_choice")
     if not count:
         raise _error("count", _("Enter a number other than zero."))
+    if received_on and received_on > timezone.localdate():
+        raise _error("received_on", _("Letters cannot have been received in the future."), "future")
     with transaction.atomic():
         locked = _locked(action)
         require_action_perm(actor, CHANGE_ACTION, locked)
         total = Tally.objects.filter(action=locked, kind=kind).aggregate(n=Sum("count"))["n"] or 0
         if total + count < 0:
             raise _error("count", _("That would bring the total below zero (it is %(total)d).") % {"total": total})
-        tally = Tally(action=locked, kind=kind, count=count, note=note, recorded_by=actor)
+        tally = Tally(action=locked, kind=kind, count=count, note=note, recorded_by=actor, received_on=received_on,
+                      received_from=received_from.strip())
         tally.full_clean(exclude=["action", "recorded_by"])
         tally.save()
     return tally
