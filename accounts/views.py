@@ -1,10 +1,13 @@
 """Account pages: the language a user works in, the organisation they work for, and (for an
 organisation's admins) its members."""
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,7 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.ratelimit import Limit, over_limit
+
 from . import services
+from .client_ip import client_ip
 from .models import Membership, Organization, User
 from .roles import CAN_MANAGE_MEMBERS, Role
 from .selectors import SESSION_ORG, active_memberships, current_membership
@@ -134,3 +140,18 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/members.html", {
         "section": "members", "organization": org, "rows": rows, "invite": invite, "roles": Role.choices,
     }, status=400 if invite.errors else 200)
+
+
+class LimitedPasswordResetView(PasswordResetView):
+    """Django's password reset, limited per client address and per email address together (the
+    same answer whether or not the address has an account): no one floods an inbox or probes
+    addresses from one connection."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        if over_limit(Limit("reset-ip", client_ip(self.request), settings.PASSWORD_RESET_RATE_PER_IP),
+                      Limit("reset-email", email, settings.PASSWORD_RESET_RATE_PER_EMAIL)):
+            form.add_error(None, _("Too many password reset requests from here or for this address. Please try "
+                                   "again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

@@ -21,11 +21,13 @@ from django.middleware.csrf import get_token
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.client_ip import client_ip
+
 from .forms import SupporterForm
 from .letters.render import FactsUnavailable, Supporter, facts_for, page_text, starting_letter
 from .letters.render import render as render_letter
 from .models import Action, Channel, Language, SupporterEditing
-from .ratelimit import Limit, over_limit
+from config.ratelimit import Limit, over_limit
 from .selectors import SUBMIT_READS, progress, public_actions
 from .services.channels import choose_channel
 from .services.submissions import SupporterInput, action_accepts_letters, owner_key, submit
@@ -41,7 +43,7 @@ def _language(request: HttpRequest, action: Action) -> str:
 
 
 def _limited(request: HttpRequest, *, count_email: bool) -> bool:
-    limits = [Limit("act-ip", request.META.get(settings.RATELIMIT_IP_META_KEY, ""), settings.SUBMISSION_RATE_PER_IP)]
+    limits = [Limit("act-ip", client_ip(request), settings.SUBMISSION_RATE_PER_IP)]
     if count_email:
         limits.append(Limit("act-email", request.POST.get("email", "").strip().lower(),
                             settings.SUBMISSION_RATE_PER_EMAIL))

@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/language/", account_views.set_language, name="set-language"),
     path("accounts/organization/", account_views.switch_organization, name="switch-organization"),
     path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/password_reset/", account_views.LimitedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     # Public action pages (no sign-in)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from accounts.client_ip import client_ip
 from accounts.roles import CHANGE_ACTION, VIEW_SUPPORTERS
 from cases.services import parse_key
 
@@ -351,6 +352,9 @@ class DecisionMakerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
 class PublicProgressThrottle(AnonRateThrottle):
     scope = "public_progress"
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)  # the project's one source, never a client-sent header
 
 
 class PublicProgress(APIView):

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (django-environ);
 a malformed value fails loudly at start rather than being guessed at."""
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "cases",
     "advocacy",
     "demo",  # the demo data set and `load_demo`: no models
+    "axes",  # sign-in lockout (last: its checks see every other app)
 ]
 
 MIDDLEWARE = [
@@ -45,6 +47,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for lockout into the plain "try again later" answer (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -75,6 +79,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in (page, token, admin) for a locked-out account or address.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -247,9 +253,25 @@ CWC_DELIVERY_AGENT = {
 }
 # Supporters' names and addresses in printable batches: never under a served folder.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
-# Public form limits, as "N/s", "N/m", "N/h" or "N/d" (advocacy.ratelimit).
+# Public form limits, as "N/s", "N/m", "N/h" or "N/d" (config.ratelimit).
 SUBMISSION_RATE_PER_IP = env("SUBMISSION_RATE_PER_IP", default="30/h")
-# Where the client's address is: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind a proxy that sets it.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Where the client's address is, for every limit (accounts.client_ip): REMOTE_ADDR, or e.g.
+# HTTP_X_REAL_IP behind a proxy that sets it. Never a header the client could send itself.
+CLIENT_IP_META_KEY = env("CLIENT_IP_META_KEY", default=env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR"))
+
+# Sign-in lockout (django-axes): SIGN_IN_FAILURE_LIMIT wrong passwords for one account, or from one
+# client address, refuse sign-in there - even with the right password - for the cool-off period;
+# an admin unlocks earlier (admin "Access attempts", or `manage.py axes_reset_username EMAIL`).
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=20)
+# Password reset requests ("N/h"), per client address and per email address (config.ratelimit).
+PASSWORD_RESET_RATE_PER_IP = env("PASSWORD_RESET_RATE_PER_IP", default="10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env("PASSWORD_RESET_RATE_PER_EMAIL", default="3/h")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.axes_client_ip"
+AXES_USERNAME_CALLABLE = "accounts.client_ip.sign_in_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.client_ip.lockout_response"  # 429, Retry-After; JSON at the API
+AXES_VERBOSE = False
 SUBMISSION_RATE_PER_EMAIL = env("SUBMISSION_RATE_PER_EMAIL", default="5/h")
 SUBMISSION_NOTE_MAX = 1000

@@ -4,7 +4,7 @@ import os
 import pytest
 from django.core.cache import caches
 
-from advocacy.ratelimit import Limit, over_limit
+from config.ratelimit import Limit, over_limit
 
 
 def _redis_cache_or_skip(settings) -> None:  # noqa: ANN001
