@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in refused for lockout into the plain "try again later" answer (429).
@@ -258,6 +259,12 @@ SUBMISSION_RATE_PER_IP = env("SUBMISSION_RATE_PER_IP", default="30/h")
 # Where the client's address is, for every limit (accounts.client_ip): REMOTE_ADDR, or e.g.
 # HTTP_X_REAL_IP behind a proxy that sets it. Never a header the client could send itself.
 CLIENT_IP_META_KEY = env("CLIENT_IP_META_KEY", default=env("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR"))
+
+# Staff sessions end when the browser closes, after SESSION_IDLE_MINUTES without a request
+# (accounts.middleware.StaffSessionMiddleware), and in any case after a working day.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = 12 * 3600
 
 # Sign-in lockout (django-axes): SIGN_IN_FAILURE_LIMIT wrong passwords for one account, or from one
 # client address, refuse sign-in there - even with the right password - for the cool-off period;
