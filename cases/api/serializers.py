@@ -423,12 +423,18 @@ class ReunifiedInput(serializers.Serializer):
     on = serializers.DateField()
 
 
+# The same answer for an address with no account, a deactivated one, or an unknown organisation:
+# sharing never tells anyone whether an email address has an account here.
+NOT_SHAREABLE = {"does_not_exist": "We could not share with that person or organisation.",
+                 "invalid": "We could not share with that person or organisation."}
+
+
 class ShareInput(serializers.Serializer):
     access = serializers.ChoiceField(choices=ShareAccess.choices)
     user = serializers.SlugRelatedField(slug_field="email", queryset=User.objects.filter(is_active=True),
-                                        required=False, allow_null=True)
+                                        required=False, allow_null=True, error_messages=NOT_SHAREABLE)
     organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all(),
-                                                required=False, allow_null=True)
+                                                required=False, allow_null=True, error_messages=NOT_SHAREABLE)
 
     def validate(self, attrs: dict) -> dict:
         if bool(attrs.get("user")) == bool(attrs.get("organization")):
@@ -437,7 +443,9 @@ class ShareInput(serializers.Serializer):
 
 
 class AssignInput(serializers.Serializer):
-    user = serializers.SlugRelatedField(slug_field="email", queryset=User.objects.filter(is_active=True))
+    user = serializers.SlugRelatedField(slug_field="email", queryset=User.objects.filter(is_active=True),
+                                        error_messages={"does_not_exist": "We could not assign that person.",
+                                                        "invalid": "We could not assign that person."})
 
 
 class CaseSearchInput(serializers.Serializer):

@@ -27,6 +27,9 @@ SEARCH_LIMIT = 50
 def _search(view: Any, filterset_class: type, serializer_class: type) -> Response:
     """Filters from the request body (so PII such as an A-number never travels in a URL);
     answers the first SEARCH_LIMIT matches, newest first."""
+    if not isinstance(view.request.data, dict):  # a JSON string, number or list: not a set of filters
+        raise ValidationError({"non_field_errors": ["Send the filters as a JSON object, e.g. "
+                                                    '{"a_number": "A-123-456-789"}.']})
     filterset = filterset_class(data=view.request.data, queryset=view.get_queryset(), request=view.request)
     if not filterset.is_valid():
         raise ValidationError(filterset.errors)

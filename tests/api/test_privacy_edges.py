@@ -59,3 +59,27 @@ def test_a_grantee_without_share_rights_gets_403_whoever_they_name(as_user, case
 def test_an_id_filter_too_large_for_the_database_is_a_400_not_a_500(as_user, alice, case):  # noqa: ANN001
     r = as_user(alice).get("/api/v1/people/", {"case": "99999999999999999999999"})
     assert r.status_code == 400 and "case" in r.json()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/cases/search/", "/api/v1/people/search/"])
+@pytest.mark.parametrize("body", ['"x"', "1", "[1, 2]", "null"])
+def test_a_search_body_that_is_not_an_object_is_a_clear_400(alice, url, body):  # noqa: ANN001
+    from tests.cases.helpers import client_for
+
+    r = client_for(alice).post(url, body, content_type="application/json")
+    assert r.status_code == 400
+    assert "JSON object" in r.json()["non_field_errors"][0]
+
+
+def test_sharing_says_the_same_for_an_unknown_address_and_a_deactivated_account(alice, case, bob):  # noqa: ANN001
+    from tests.cases.helpers import client_for
+
+    bob.is_active = False
+    bob.save()
+    api = client_for(alice)
+    answers = [api.post(f"/api/v1/cases/{case.pk}/share/", {"access": "view", "user": email}, format="json")
+               for email in ("nobody@example.test", "bob@example.test")]
+    assert [r.status_code for r in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json() == {"user": ["We could not share with that person or organisation."]}
+    assert "nobody@example.test" not in answers[0].content.decode()
+    assert not case.shares.exists()
