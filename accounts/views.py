@@ -14,11 +14,15 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from axes.models import AccessAttempt
+from axes.utils import reset as reset_sign_in
 
 from config.ratelimit import Limit, over_limit
 
@@ -118,6 +122,12 @@ def members(request: HttpRequest) -> HttpResponse:
                 done = _invite(request, org, invite)
                 if done:
                     return done
+            if request.POST.get("do") == "unlock":
+                raw = request.POST.get("membership", "")
+                membership = get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
+                reset_sign_in(username=membership.user.email)  # this account's failed attempts, nothing else
+                messages.success(request, _("Sign-in unlocked for %(email)s.") % {"email": membership.user.email})
+                return HttpResponseRedirect(reverse("members"))
             if request.POST.get("do") in ("role", "deactivate"):
                 raw = request.POST.get("membership", "")
                 membership = get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
@@ -136,10 +146,20 @@ def members(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(reverse("members"))
         except (ValidationError, PermissionDenied) as exc:
             invite.add_error(None, exc.messages[0] if hasattr(exc, "messages") else str(exc))
-    rows = Membership.objects.filter(organization=org).select_related("user").order_by("-is_active", "user__email")
+    rows = list(Membership.objects.filter(organization=org).select_related("user").order_by("-is_active", "user__email"))
     return render(request, "accounts/members.html", {
         "section": "members", "organization": org, "rows": rows, "invite": invite, "roles": Role.choices,
+        "locked": _locked_out({m.user.email for m in rows}),
     }, status=400 if invite.errors else 200)
+
+
+def _locked_out(emails: set[str]) -> set[str]:
+    """Which of these accounts' sign-in is paused now (SIGN_IN_FAILURE_LIMIT failures within the
+    cool-off): one query for the whole list."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(AccessAttempt.objects.filter(
+        username__in=emails, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
+    ).values_list("username", flat=True))
 
 
 class LimitedPasswordResetView(PasswordResetView):

@@ -99,3 +99,23 @@ def test_password_reset_is_limited_per_address_and_per_email_and_says_so(alice, 
     for n in range(10):  # ten addresses, known or not: the same answer
         assert client.post("/accounts/password_reset/", {"email": f"someone{n}@example.test"}).status_code == 302
     assert client.post("/accounts/password_reset/", {"email": "bob@example.test"}).status_code == 429
+
+
+@pytest.mark.parametrize("who", ["adam", "vera", "charlie"])
+def test_an_organisation_admin_unlocks_a_member_and_no_one_else_can(request, alice, adam, vera, charlie, who):  # noqa: ANN001
+    # alice (Alpha's advocate) is locked out. adam: Alpha's admin; vera: an Alpha volunteer, not an
+    # admin; charlie: another organisation.
+    from accounts.models import Membership
+
+    client = Client()
+    for n in range(LIMIT):
+        sign_in(client, "alice@example.test", "wrong", n)
+    membership = Membership.objects.get(user=alice)
+    page = Client()
+    page.force_login(request.getfixturevalue(who))
+    if who == "adam":
+        assert "sign-in paused" in page.get("/members/").content.decode()
+    r = page.post("/members/", {"do": "unlock", "membership": membership.pk})
+    assert r.status_code == (302 if who == "adam" else 404)
+    works = sign_in(Client(REMOTE_ADDR="192.0.2.77"), "alice@example.test", PASSWORD).status_code
+    assert works == (302 if who == "adam" else 429)
