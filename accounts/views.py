@@ -11,6 +11,7 @@ from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -154,12 +155,13 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 def _locked_out(emails: set[str]) -> set[str]:
-    """Which of these accounts' sign-in is paused now (SIGN_IN_FAILURE_LIMIT failures within the
-    cool-off): one query for the whole list."""
+    """Which of these accounts' sign-in is paused now: SIGN_IN_FAILURE_LIMIT failures within the
+    cool-off, summed over every address and browser they came from (django-axes keeps a row per
+    username, address and user agent, and counts them the same way). One query for the list."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return set(AccessAttempt.objects.filter(
-        username__in=emails, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since,
-    ).values_list("username", flat=True))
+    return set(AccessAttempt.objects.filter(username__in=emails, attempt_time__gte=since).values("username")
+               .annotate(failures=Sum("failures_since_start")).filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+               .values_list("username", flat=True))
 
 
 class LimitedPasswordResetView(PasswordResetView):
