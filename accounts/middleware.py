@@ -5,9 +5,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from . import two_factor
 
 LAST_SEEN = "_last_seen"  # the session's last activity (epoch seconds)
 
@@ -58,3 +63,34 @@ class StaffSessionMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# What a signed-in user who still owes the second factor may reach: the second-factor pages
+# themselves, signing out, the language switch, password reset, and the public pages.
+SECOND_FACTOR_OPEN = ("/act/", "/static/", "/accounts/two-factor/", "/accounts/logout/", "/accounts/login/",
+                      "/accounts/language/", "/accounts/password_reset/", "/accounts/reset/", "/api-auth/logout/")
+
+
+class SecondFactorMiddleware:
+    """After django-otp's OTPMiddleware: a session signed in with the password alone reaches
+    nothing else until it passes the second factor (or enrols one, if the user must use it and
+    has none). Pages redirect to the two-factor page; the API answers 403. A verified session
+    costs no query here; an unverified one, one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (user.is_authenticated and not user.is_verified() and not request.path.startswith(SECOND_FACTOR_OPEN)
+                and two_factor.needs_second_step(user)):
+            if request.path.startswith("/api/"):
+                response: HttpResponse = JsonResponse(
+                    {"detail": _("Two-factor sign-in is required. Pass it (or set it up) at /accounts/two-factor/ "
+                                 "first."), "code": "two_factor_required"}, status=403)
+            else:
+                target = request.get_full_path() if request.method == "GET" else "/"
+                response = HttpResponseRedirect(f"{reverse('two-factor')}?{urlencode({'next': target})}")
+            patch_cache_control(response, no_store=True, private=True)
+            return response
+        return self.get_response(request)

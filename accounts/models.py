@@ -43,6 +43,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        # A new password (set_password keeps the raw one until the save) ends every API token: a
+        # token must not outlive the password that obtained it. Sessions end through Django's own
+        # session hash; the one that changed it is kept by update_session_auth_hash.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .tokens import tokens_end_for  # lazy: tokens builds on this model
+
+            tokens_end_for(user=self)
+
 
 class Organization(models.Model):
     class Kind(models.TextChoices):
@@ -52,6 +63,8 @@ class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LEGAL)
+    # Every member signs in with a second factor, not only the roles that read PII (roles.py).
+    require_two_factor = models.BooleanField(_("two-factor sign-in for every member"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

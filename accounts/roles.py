@@ -57,6 +57,9 @@ CAN_MANAGE_MEMBERS: frozenset[str] = frozenset({Role.ADMIN})
 # organisation admin's, and every change is recorded (cases.services.reference).
 CAN_ADD_FACILITIES: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
 CAN_EDIT_REFERENCE_DATA: frozenset[str] = frozenset({Role.ADMIN})
+# Roles that read children's names, A-numbers and addresses: they sign in with a second factor
+# (accounts.two_factor), always. An organisation's admin can require it of every member.
+MUST_USE_TWO_FACTOR: frozenset[str] = frozenset({Role.ADMIN, Role.ADVOCATE})
 
 
 # --- Advocacy actions (advocacy app) ---------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from .models import Membership, Organization, OrganizationGroup, User
 from .roles import CAN_MANAGE_MEMBERS, Role
+from .tokens import tokens_end_for
 
 
 @transaction.atomic
@@ -71,6 +72,9 @@ def membership_deactivate(*, membership: Membership, actor: User | None) -> Memb
     from cases.services import assignments_end_for_member  # lazy: cases builds on accounts
 
     assignments_end_for_member(user=membership.user, organization=membership.organization)
+    # API tokens are the user's, not the membership's: all of them end, so none outlives the
+    # membership it was used for (the user asks again, with both factors, for other memberships).
+    tokens_end_for(user=membership.user)
     return membership
 
 

@@ -27,7 +27,7 @@ from axes.utils import reset as reset_sign_in
 
 from config.ratelimit import Limit, over_limit
 
-from . import services
+from . import services, tokens, two_factor
 from .client_ip import client_ip
 from .models import Membership, Organization, User
 from .roles import CAN_MANAGE_MEMBERS, Role
@@ -81,6 +81,12 @@ def _admin_membership(request: HttpRequest) -> Membership:
     return current
 
 
+def _posted_member(request: HttpRequest, org: Organization) -> Membership:
+    """The membership a Members-page form names: one of this organisation's, or 404."""
+    raw = request.POST.get("membership", "")
+    return get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
+
+
 def _invite_email(request: HttpRequest, user: User, organization_name: str) -> None:
     """A link to set a password (Django's reset token: valid PASSWORD_RESET_TIMEOUT, single use)."""
     link = request.build_absolute_uri(reverse("password_reset_confirm", kwargs={
@@ -123,15 +129,34 @@ def members(request: HttpRequest) -> HttpResponse:
                 done = _invite(request, org, invite)
                 if done:
                     return done
+            if request.POST.get("do") == "require-two-factor":
+                two_factor.organization_require_two_factor(
+                    organization=org, required=request.POST.get("required") == "yes", actor=request.user)
+                messages.success(request, _("Two-factor sign-in is now required of every member.")
+                                 if org.require_two_factor else _("Two-factor sign-in is now required of admins and "
+                                                                  "advocates only."))
+                return HttpResponseRedirect(reverse("members"))
+            if request.POST.get("do") == "reset-two-factor":
+                membership = _posted_member(request, org)
+                two_factor.two_factor_remove(user=membership.user, actor=request.user)
+                messages.success(request, _("Two-factor sign-in reset for %(email)s: they set it up again at their "
+                                            "next sign-in.") % {"email": membership.user.email})
+                return HttpResponseRedirect(reverse("members"))
+            if request.POST.get("do") == "end-token":
+                membership = _posted_member(request, org)
+                try:
+                    tokens.token_revoke(actor=request.user, user=membership.user, token_id_=request.POST.get("token", ""))
+                except tokens.AuthToken.DoesNotExist:
+                    raise Http404 from None
+                messages.success(request, _("The API token was ended."))
+                return HttpResponseRedirect(reverse("members"))
             if request.POST.get("do") == "unlock":
-                raw = request.POST.get("membership", "")
-                membership = get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
+                membership = _posted_member(request, org)
                 reset_sign_in(username=membership.user.email)  # this account's failed attempts, nothing else
                 messages.success(request, _("Sign-in unlocked for %(email)s.") % {"email": membership.user.email})
                 return HttpResponseRedirect(reverse("members"))
             if request.POST.get("do") in ("role", "deactivate"):
-                raw = request.POST.get("membership", "")
-                membership = get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
+                membership = _posted_member(request, org)
                 if membership.user_id == request.user.pk:
                     # An organisation is never left without the admin who could undo the change.
                     messages.error(request, _("Ask another admin to change or end your own membership."))
@@ -148,9 +173,13 @@ def members(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             invite.add_error(None, exc.messages[0] if hasattr(exc, "messages") else str(exc))
     rows = list(Membership.objects.filter(organization=org).select_related("user").order_by("-is_active", "user__email"))
+    by_user = tokens.tokens_by_user([m.user_id for m in rows])
+    for m in rows:
+        m.api_tokens = by_user.get(m.user_id, [])
     return render(request, "accounts/members.html", {
         "section": "members", "organization": org, "rows": rows, "invite": invite, "roles": Role.choices,
         "locked": _locked_out({m.user.email for m in rows}),
+        "with_two_factor": two_factor.users_with_authenticator([m.user_id for m in rows]),
     }, status=400 if invite.errors else 200)
 
 

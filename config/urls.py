@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import two_factor_views
 from accounts import views as account_views
 from advocacy import staff as action_views
 from advocacy import views as advocacy_views
@@ -29,6 +30,8 @@ urlpatterns = [
     path("accounts/language/", account_views.set_language, name="set-language"),
     path("accounts/organization/", account_views.switch_organization, name="switch-organization"),
     path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/two-factor/", two_factor_views.two_factor_page, name="two-factor"),
+    path("accounts/two-factor/setup/", two_factor_views.two_factor_setup, name="two-factor-setup"),
     path("accounts/password_reset/", account_views.LimitedPasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

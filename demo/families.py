@@ -23,15 +23,19 @@ history and permissions are those of real use. Loading is all or nothing, and sk
 demo organisation already exists (the history table refuses DELETE on PostgreSQL, so there is no
 reset).
 """
+import base64
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services as account_services
 from accounts.models import Organization, User
 from accounts.roles import Role
+from accounts.two_factor import DEMO_NAME
 
 from cases import services
 from cases.models import Case, CustodianKind, Facility, FieldOffice, Person, Proceeding, ReleaseType, Sponsor
@@ -62,6 +66,17 @@ class Login:
     organization: str
     staff: bool = False
 
+    @property
+    def totp_key(self) -> str:
+        """The demo login's authenticator secret (hex, as django-otp keeps it): fixed and public,
+        like the demo password, so `make run` can print it and a newcomer can add it to an app."""
+        return hashlib.sha1(f"demo authenticator {self.email}".encode()).hexdigest()  # noqa: S324 (not a hash of a secret)
+
+    @property
+    def totp_secret(self) -> str:
+        """The same secret as authenticator apps take it (base32)."""
+        return base64.b32encode(bytes.fromhex(self.totp_key)).decode()
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -89,9 +104,22 @@ def port_reference_prefix(today: dt.date) -> str:
     return f"CAL-{port_day(today).year}-"
 
 
+def demo_authenticators() -> int:
+    """Every demo login has its authenticator (an older demo database gets them too): admins and
+    advocates must pass a second factor, and the others may. Returns how many were added."""
+    added = 0
+    for login in demo_logins():
+        user = User.objects.filter(email=login.email).first()
+        if user is not None and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name=DEMO_NAME, key=login.totp_key, confirmed=True)
+            added += 1
+    return added
+
+
 def load_families(*, today: dt.date | None = None) -> DemoResult:
     """Create the demo organisations, users and families, or do nothing when they are there."""
     if Organization.objects.filter(name=LEGAL.name).exists():
+        demo_authenticators()
         return DemoResult(created=False, logins=demo_logins(), cases=0)
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -106,6 +134,7 @@ def load_families(*, today: dt.date | None = None) -> DemoResult:
         volunteer = users[(LEGAL.name, Role.VOLUNTEER)]
         for case in (cases[1], cases[19]):
             services.assignment_create(actor=actor, case=case, user=volunteer)
+        demo_authenticators()
     return DemoResult(created=True, logins=demo_logins(), cases=len(cases))
 
 

@@ -106,6 +106,29 @@ def as_user(api):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
+def _signed_in_with_both_factors(monkeypatch):  # noqa: ANN001, ANN202
+    """In these tests `client.force_login(user)` is a user who passed both factors, as every staff
+    member does (admins and advocates must): the session carries the authenticator that verified
+    it, set up for the user if they had none. `force_login(user, second_factor=False)` is the
+    password alone (tests/test_two_factor.py)."""
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from .two_factor import authenticator
+
+    password_only = ClientMixin.force_login
+
+    def force_login(self, user, backend=None, *, second_factor=True):  # noqa: ANN001, ANN202
+        password_only(self, user, backend)
+        if second_factor:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_caches():  # noqa: ANN202
     """Rate-limit counters and reused facts never leak from one test into the next."""
     from django.core.cache import cache

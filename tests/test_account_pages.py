@@ -26,6 +26,7 @@ from accounts.roles import Role
 from demo.families import DEMO_PASSWORD, LEGAL, demo_logins
 
 from . import factories as f
+from .two_factor import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -156,6 +157,12 @@ def test_invitation_lets_the_newcomer_choose_a_password_and_sign_in(smtp, adam, 
     response = newcomer.post("/accounts/login/", {"username": "nadia@example.test", "password": NEW_PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/"
     assert signed_in_user_id(newcomer) == str(nadia.pk)
+    # An advocate reads children's records: before anything else, she sets up her second factor.
+    response = newcomer.get("/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/?next=%2F"
+    assert newcomer.get(response["Location"])["Location"].startswith("/accounts/two-factor/setup/")
+    _key, codes = enrol(newcomer)
+    assert len(codes) == 10
     dashboard = newcomer.get("/")
     assert dashboard.status_code == 200
     assert "Families needing attention" in html(dashboard) and "Alpha Legal" in html(dashboard)

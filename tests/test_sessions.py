@@ -7,6 +7,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from .two_factor import sign_in
+
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "correct horse battery staple"  # tests/factories.py
@@ -14,8 +16,7 @@ PASSWORD = "correct horse battery staple"  # tests/factories.py
 
 def signed_in() -> Client:
     client = Client()
-    r = client.post("/accounts/login/", {"username": "alice@example.test", "password": PASSWORD})
-    assert r.status_code == 302
+    sign_in(client, "alice@example.test", PASSWORD)
     return client
 
 

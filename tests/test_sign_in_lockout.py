@@ -53,7 +53,7 @@ def test_twenty_wrong_passwords_lock_the_page_sign_in_even_with_the_right_passwo
 
 
 def test_the_token_endpoint_locks_the_same_way_and_issues_no_token(alice):  # noqa: ANN001
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     client = Client()
     for n in range(LIMIT - 1):
@@ -62,7 +62,7 @@ def test_the_token_endpoint_locks_the_same_way_and_issues_no_token(alice):  # no
     refused = token(Client(), "alice@example.test", PASSWORD, LIMIT + 1)
     assert refused.status_code == 429 and refused["Retry-After"] == "1800"
     assert "Too many failed sign-ins" in refused.json()["detail"] and "alice" not in refused.content.decode()
-    assert not Token.objects.filter(user=alice).exists()
+    assert not AuthToken.objects.filter(user=alice).exists()
 
 
 def test_an_admin_unlocks_an_account(alice):  # noqa: ANN001

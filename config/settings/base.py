@@ -24,7 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: hashed, expiring, revocable (accounts.tokens)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "cases",
     "advocacy",
     "demo",  # the demo data set and `load_demo`: no models
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",  # sign-in lockout (last: its checks see every other app)
 ]
 
@@ -44,8 +47,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # which second factor this session passed, if any
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.StaffSessionMiddleware",
+    # After the idle check: nothing but the two-factor page until the session passes it.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in refused for lockout into the plain "try again later" answer (429).
@@ -125,9 +131,10 @@ BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing, expired or revoked token a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
@@ -280,5 +287,14 @@ AXES_USERNAME_CALLABLE = "accounts.client_ip.sign_in_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.client_ip.lockout_response"  # 429, Retry-After; JSON at the API
 AXES_VERBOSE = False
+# API tokens (django-rest-knox): each good for API_TOKEN_DAYS; kept as a SHA-512 hash; sent as
+# `Authorization: Token <secret>`.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Two-factor sign-in (django-otp; accounts.two_factor): the name authenticator apps show.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Family case tracker")
 SUBMISSION_RATE_PER_EMAIL = env("SUBMISSION_RATE_PER_EMAIL", default="5/h")
 SUBMISSION_NOTE_MAX = 1000

@@ -135,7 +135,7 @@ JUDGE = {"kind": "judge", "name": "Hon. Example Judge", "salutation": "Judge Exa
 
 
 @pytest.mark.parametrize(("who", "status"), [("olga", 201), ("alice", 201), ("victor", 400), ("charlie", 400),
-                                             ("anonymous", 403)])
+                                             ("anonymous", 401)])
 def test_an_organisations_staff_enter_its_decision_makers(world, as_, alpha, who, status):  # noqa: ANN001
     from advocacy.models import DecisionMaker
 

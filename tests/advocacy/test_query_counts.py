@@ -11,7 +11,7 @@ from .conftest import SUPPORTER, make_action, sign
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-AUTH = 2  # the session row; the user row
+AUTH = 3  # the session row; the user row; the authenticator that verified the session (django-otp)
 
 
 def _count(fn) -> int:  # noqa: ANN001

@@ -21,8 +21,8 @@ from .helpers import client_for, days_ago
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-# Every authenticated request starts with these two.
-AUTH = 2  # the session row; the user row
+# Every authenticated request starts with these three.
+AUTH = 3  # the session row; the user row; the authenticator that verified the session (django-otp)
 
 # GET /api/v1/cases/
 CASE_LIST = AUTH + 5
