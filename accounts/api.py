@@ -73,7 +73,7 @@ class ObtainToken(APIView):
             return Response({"detail": _("Set up two-factor sign-in at /accounts/two-factor/ first: your role "
                                          "requires it."), "code": "two_factor_required"},
                             status=status.HTTP_403_FORBIDDEN)
-        token, secret = tokens.token_issue(user=user)
+        token, secret = tokens.token_issue(user=user, request=request)
         return Response(TokenOutput({"token": secret, "id": tokens.token_id(token), "expiry": token.expiry}).data)
 
 

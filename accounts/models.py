@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
@@ -120,3 +121,59 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class AccessKind(models.TextChoices):
+    READ = "read", _("Read a family's personal data")
+    SEARCH = "search", _("Searched families")
+    EXPORT = "export", _("Exported or downloaded")
+    SIGN_IN = "sign_in", _("Signed in with the password")
+    SIGN_IN_FAILED = "sign_in_failed", _("Wrong password")
+    LOCKED_OUT = "locked_out", _("Sign-in paused after failures")
+    SECOND_FACTOR = "second_factor", _("Passed the second factor")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+    TWO_FACTOR_CHANGED = "two_factor_changed", _("Two-factor sign-in changed")
+    TOKEN = "token", _("API token issued or ended")
+
+
+class AccessVia(models.TextChoices):
+    PAGE = "page", _("staff page")
+    API = "api", _("API")
+    ADMIN = "admin", _("admin")
+
+
+class AccessEvent(models.Model):
+    """One entry of the access log (accounts.audit): who read, searched, exported or signed in, when
+    and how. Append-only: on PostgreSQL a trigger refuses UPDATE and DELETE, like the case history.
+    Never holds PII: `what` names the kind of page or file ("case page", "letters CSV"), never a
+    name, an A-number or a search term. Users, organisations and families are kept as plain ids,
+    so the log outlives anything it mentions."""
+
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(User, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    kind = models.CharField(max_length=24, choices=AccessKind.choices)
+    via = models.CharField(max_length=8, choices=AccessVia.choices, blank=True)
+    what = models.CharField(max_length=80, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # The organisation an export or download belongs to (case reads name their families instead).
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, related_name="+")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # An organisation admin's log, newest first, per member (accounts.audit.log_for).
+            models.Index(fields=["user", "-id"], name="access_user_recent_idx"),
+            models.Index(fields=["organization", "-id"], name="access_org_recent_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(kind__in=AccessKind.values), name="access_kind_valid")]
+
+
+class AccessEventCase(models.Model):
+    """A family whose PII an access event showed (one row per family: a list of 50 is 50 rows)."""
+
+    event = models.ForeignKey(AccessEvent, on_delete=models.DO_NOTHING, related_name="cases")
+    case_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["case_id", "event"], name="access_case_idx")]  # filter by family

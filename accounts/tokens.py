@@ -16,8 +16,8 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from rest_framework import exceptions
 
-from . import two_factor
-from .models import Membership, User
+from . import audit, two_factor
+from .models import AccessKind, AccessVia, Membership, User
 from .roles import CAN_MANAGE_MEMBERS
 
 # A token is named by the start of its hash: enough to tell a user's tokens apart, and nothing
@@ -30,10 +30,12 @@ def token_id(token: AuthToken) -> str:
     return token.digest[:ID_LENGTH]
 
 
-def token_issue(*, user: User) -> tuple[AuthToken, str]:
+def token_issue(*, user: User, request: object = None) -> tuple[AuthToken, str]:
     """A new token for a user who has just passed both factors (accounts.api). The secret is in
     the answer only."""
-    return AuthToken.objects.create(user=user)
+    token, secret = AuthToken.objects.create(user=user)
+    audit.record(request, AccessKind.TOKEN, user=user, via=AccessVia.API, what=f"issued {token_id(token)}")
+    return token, secret
 
 
 def tokens_of(*, user: User) -> QuerySet[AuthToken]:
@@ -74,6 +76,8 @@ def token_revoke(*, actor: User, user: User, token_id_: str) -> None:
     if len(matches) != 1:
         raise AuthToken.DoesNotExist
     matches[0].delete()
+    audit.record(None, AccessKind.TOKEN, user=user, what=f"ended {token_id_}" + ("" if actor.pk == user.pk else
+                                                                                   " by an admin"))
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

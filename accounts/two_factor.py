@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from .models import Membership, Organization, User
+from . import audit
+from .models import AccessKind, AccessVia, Membership, Organization, User
 from .roles import CAN_MANAGE_MEMBERS, MUST_USE_TWO_FACTOR, VIEW_PII
 
 RECOVERY_CODES = 10
@@ -47,6 +49,10 @@ def _has_authenticator() -> Exists:
     return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
 
 
+def _has_key() -> Exists:
+    return Exists(WebAuthnCredential.objects.filter(user=OuterRef("pk"), confirmed=True))
+
+
 def must_use(user: User) -> bool:
     """Must this user pass a second factor before anything else? One query."""
     return User.objects.filter(Q(pk=user.pk) & _must_use()).exists()
@@ -57,13 +63,31 @@ def needs_second_step(user: User) -> bool:
     who must use it, and anyone with an authenticator. One query."""
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return False
-    return User.objects.filter(Q(pk=user.pk) & (_must_use() | Q(_has_authenticator()))).exists()
+    return User.objects.filter(Q(pk=user.pk) & (_must_use() | Q(_has_authenticator()) | Q(_has_key()))).exists()
 
 
 def lacks_required_factor(user: User) -> bool:
     """Must use a second factor and has no authenticator (a token issued before the rule reached
     them: their role changed, or their organisation began to require it). One query."""
     return User.objects.filter(Q(pk=user.pk) & _must_use() & ~Q(_has_authenticator())).exists()
+
+
+def webauthn_rp_id(request) -> str:  # noqa: ANN001
+    """Security keys belong to this site's host name (OTP_WEBAUTHN_RP_ID_CALLABLE)."""
+    return request.get_host().rsplit(":", 1)[0]
+
+
+def keys_of(user: User) -> list[WebAuthnCredential]:
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at"))
+
+
+@transaction.atomic
+def key_remove(*, user: User, key_id: int) -> None:
+    """The user removes one of their security keys (their authenticator app stays)."""
+    deleted, _ = WebAuthnCredential.objects.filter(user=user, pk=key_id).delete()
+    if not deleted:
+        raise WebAuthnCredential.DoesNotExist
+    audit.record(None, AccessKind.TWO_FACTOR_CHANGED, user=user, what="security key removed")
 
 
 def authenticator(user: User) -> TOTPDevice | None:
@@ -115,10 +139,17 @@ def check_code(*, user: User, code: str) -> TOTPDevice | StaticDevice | None:
 
 def verify(request, code: str) -> bool:  # noqa: ANN001
     """The signed-in user passes the second factor with `code`; the session remembers it."""
-    device = check_code(user=request.user, code=code)
+    try:
+        device = check_code(user=request.user, code=code)
+    except TooManyTries:
+        audit.record(request, AccessKind.SECOND_FACTOR_FAILED, via=AccessVia.PAGE, what="slowed down")
+        raise
     if device is None:
+        audit.record(request, AccessKind.SECOND_FACTOR_FAILED, via=AccessVia.PAGE)
         return False
     otp_login(request, device)
+    audit.record(request, AccessKind.SECOND_FACTOR, via=AccessVia.PAGE,
+                 what="recovery code" if isinstance(device, StaticDevice) else "authenticator app")
     return True
 
 
@@ -157,18 +188,20 @@ def enrolment_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    codes = recovery_codes_new(user=user)
-    _two_factor_changed(user)
+    codes = recovery_codes_new(user=user, _log=False)
+    _two_factor_changed(user, actor=user, what="authenticator set up")
     return codes
 
 
 @transaction.atomic
-def recovery_codes_new(*, user: User) -> list[str]:
+def recovery_codes_new(*, user: User, _log: bool = True) -> list[str]:
     """A new set of recovery codes; the old set stops working."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    if _log:
+        audit.record(None, AccessKind.TWO_FACTOR_CHANGED, user=user, what="new recovery codes")
     return codes
 
 
@@ -187,7 +220,8 @@ def two_factor_remove(*, user: User, actor: User) -> None:
         raise PermissionDenied(_("Only an admin of the member's organisation may reset their two-factor sign-in."))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    _two_factor_changed(user)
+    WebAuthnCredential.objects.filter(user=user).delete()
+    _two_factor_changed(user, actor=actor, what="turned off" if actor.pk == user.pk else "reset by an admin")
 
 
 @transaction.atomic
@@ -199,7 +233,9 @@ def organization_require_two_factor(*, organization: Organization, required: boo
     organization.require_two_factor = required
 
 
-def _two_factor_changed(user: User) -> None:
+def _two_factor_changed(user: User, *, actor: User, what: str) -> None:
     from .tokens import tokens_end_for  # lazy: tokens import this module's policy
 
     tokens_end_for(user=user)
+    # The entry names the member whose sign-in changed; an admin's reset says so in `what`.
+    audit.record(None, AccessKind.TWO_FACTOR_CHANGED, user=user, what=what)

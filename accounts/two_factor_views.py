@@ -80,6 +80,14 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
                 raise Http404 from None
             messages.success(request, _("The API token was ended."))
             return HttpResponseRedirect(reverse("two-factor"))
+        elif verified and do == "remove-key":
+            raw = request.POST.get("key", "")
+            try:
+                two_factor.key_remove(user=user, key_id=int(raw) if raw.isdigit() else 0)
+            except two_factor.WebAuthnCredential.DoesNotExist:
+                raise Http404 from None
+            messages.success(request, _("The security key was removed."))
+            return HttpResponseRedirect(reverse("two-factor"))
         elif verified and do == "remove":
             try:
                 two_factor.two_factor_remove(user=user, actor=user)
@@ -93,6 +101,9 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
         "must_use": two_factor.must_use(user), "codes_left": two_factor.recovery_codes_left(user) if verified else None,
         "demo_code": None if verified else _demo_code(device),
         "api_tokens": tokens.tokens_by_user([user.pk]).get(user.pk, []) if verified else [],
+        # Security keys: listed and added once the session passed the second factor; offered on the
+        # code page to someone who has one.
+        "keys": two_factor.keys_of(user) if verified or device is not None else [],
     }, status=status)
 
 

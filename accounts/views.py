@@ -27,9 +27,9 @@ from axes.utils import reset as reset_sign_in
 
 from config.ratelimit import Limit, over_limit
 
-from . import services, tokens, two_factor
+from . import audit, services, tokens, two_factor
 from .client_ip import client_ip
-from .models import Membership, Organization, User
+from .models import AccessKind, Membership, Organization, User
 from .roles import CAN_MANAGE_MEMBERS, Role
 from .selectors import SESSION_ORG, active_memberships, current_membership
 
@@ -206,3 +206,39 @@ class LimitedPasswordResetView(PasswordResetView):
                                    "again later."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)
+
+
+LOG_PAGE = 50
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """The organisation's access log, for its admins: newest first, filtered by member, family or
+    kind, a page at a time (keyset on the entry id: no page counts the log)."""
+    current = _admin_membership(request)
+    org = current.organization
+    entries = audit.log_for(organization=org)
+    members = list(Membership.objects.filter(organization=org).select_related("user").order_by("user__email"))
+    chosen = {"user": request.GET.get("user", ""), "case": request.GET.get("case", ""),
+              "kind": request.GET.get("kind", "")}
+    if chosen["user"].isdigit():
+        entries = entries.filter(user_id=int(chosen["user"]))
+    if chosen["case"].isdigit():
+        entries = entries.filter(cases__case_id=int(chosen["case"]))
+    if chosen["kind"] in AccessKind.values:
+        entries = entries.filter(kind=chosen["kind"])
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        entries = entries.filter(pk__lt=int(before))
+    page = list(entries.prefetch_related("cases")[: LOG_PAGE + 1])
+    more, page = len(page) > LOG_PAGE, page[:LOG_PAGE]
+    params = request.GET.copy()
+    if more:
+        params["before"] = page[-1].pk
+    references = audit.case_references({c.case_id for e in page for c in e.cases.all()})
+    for entry in page:
+        entry.families = [(c.case_id, references.get(c.case_id, c.case_id)) for c in entry.cases.all()]
+    return render(request, "accounts/access_log.html", {
+        "section": "members", "organization": org, "entries": page, "members": members, "chosen": chosen,
+        "kinds": AccessKind.choices, "next_url": f"?{params.urlencode()}" if more else None,
+    })

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import HttpRequest
 
+from accounts.audit import AccessVia, record_pii_shown
 from accounts.models import User
 from accounts.roles import CHANGE, VIEW, VIEW_PII
 
@@ -186,6 +187,26 @@ class CaseDomainAdmin(ServiceAdmin):
             return frozenset()
         return PII_FIELDS.get(self.pii_subject, frozenset())
 
+    # --- the access log (accounts.audit) -----------------------------------------------------------
+    list_shows_pii = False  # a list column shows names (_name_column)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict | None = None) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = (getattr(response, "context_data", None) or {}).get("original")
+        if obj is not None and self.pii_subject and not self.hidden_fields(request, obj):
+            record_pii_shown(request, {self.case_of(obj).pk}, via=AccessVia.ADMIN,
+                             what=f"{self.opts.model_name} admin page", object_id=obj.pk)
+        return response
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is not None and self.list_shows_pii:
+            shown = {self.case_of(o).pk for o in changelist.result_list if getattr(o, "pii_ok", False)}
+            record_pii_shown(request, shown, via=AccessVia.ADMIN, what=f"{self.opts.model_name} admin list")
+        return response
+
     def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         return [*(super().get_exclude(request, obj) or ()), *self.hidden_fields(request, obj)]
 
@@ -248,6 +269,7 @@ class CaseAdmin(CaseDomainAdmin):
 class PersonAdmin(CaseDomainAdmin):
     selector = staticmethod(selectors.person_list)
     pii_subject = "person"
+    list_shows_pii = True
     update = staticmethod(lambda actor, obj, version, changes: services.person_update(
         actor=actor, person=obj, version=version, **changes))
     list_display = ("__str__", "case", "role", "name", "country_of_birth", "languages")
@@ -289,6 +311,7 @@ class CustodyEpisodeAdmin(CaseDomainAdmin):
 class SponsorAdmin(CaseDomainAdmin):
     selector = staticmethod(selectors.sponsor_list)
     pii_subject = "sponsor"
+    list_shows_pii = True
     update = staticmethod(lambda actor, obj, version, changes: services.sponsor_update(
         actor=actor, sponsor=obj, version=version, **changes))
     list_display = ("__str__", "case", "sponsor_name", "relationship", "category", "status")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.audit import AccessVia, record_pii_shown
 from accounts.models import Organization, User
 from accounts.roles import CAN_CREATE_ACTIONS, CAN_CREATE_CASES, CHANGE, SHARE, VIEW_PII
 from accounts.selectors import current_membership, request_memberships
@@ -33,6 +34,12 @@ from .pii import redact
 from .timeline import describe
 
 PAGE = 25
+
+
+def _search_kind(data: Any) -> str:
+    """What a search looked for, for the access log - the kind of term, never the term."""
+    kinds = [label for field, label in (("a_number", "A-number"), ("text", "name or reference")) if data.get(field)]
+    return "search by " + " and ".join(kinds) if kinds else "search"
 
 
 def _pii_ids(user: User, case_ids: set[int]) -> set[int]:
@@ -51,9 +58,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = list(selectors.recently_changed(user=user))
     case_ids = ({e.person.case_id for e in detained} | {h.proceeding.case_id for h in hearings}
                 | {p.person.case_id for p in deadlines} | {s.case_id for s in sponsors})
+    pii_ids = _pii_ids(user, case_ids)
+    record_pii_shown(request, pii_ids, via=AccessVia.PAGE, what="dashboard")
     return render(request, "cases/dashboard.html", {
         "section": "dashboard", "detained": detained, "hearings": hearings, "deadlines": deadlines,
-        "sponsors": sponsors, "recent": recent, "pii_ids": _pii_ids(user, case_ids),
+        "sponsors": sponsors, "recent": recent, "pii_ids": pii_ids,
         "totals": {"detained": detained_total, "hearings": hearings_total, "deadlines": deadlines_total,
                    "sponsors": sponsors_total},
         "can_open_family": _opening_organization(request) is not None,
@@ -86,12 +95,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if page:
         params["before"] = page[-1].pk
     searched = request.method == "POST"
+    pii_ids = _pii_ids(user, {c.pk for c in page})
+    record_pii_shown(request, pii_ids, via=AccessVia.PAGE, what=_search_kind(request.POST) if searched else "families list",
+                     search=searched)
     return render(request, "cases/case_list.html", {
         "section": "cases", "cases": page, "filterset": filterset, "searched": searched,
         "sort": sort, "sorts": [(name, label) for name, (label, _k, _a) in selectors.CASE_SORTS.items()],
         # A search answers its first page only: its words stay out of the "older" link's URL.
         "next_url": f"?{params.urlencode()}" if more and not searched else None, "more_matches": more and searched,
-        "pii_ids": _pii_ids(user, {c.pk for c in page}),
+        "pii_ids": pii_ids,
         "can_open_family": _opening_organization(request) is not None,
     }, status=200 if filterset.is_valid() else 400)
 
@@ -245,6 +257,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
             event.before, event.after = redact(event.subject_type, event.before), redact(event.subject_type,
                                                                                            event.after)
     events = describe(events, redacted=not pii, case=case)
+    if pii:
+        record_pii_shown(request, {case.pk}, via=AccessVia.PAGE, what="case page", object_id=case.pk)
     return render(request, "cases/case_detail.html", {
         "section": "cases", "case": case, "pii": pii, "pii_ids": {case.pk} if pii else set(), "forms": forms,
         "can_change": can_change, "can_share": can_share, "events": events,
@@ -385,7 +399,8 @@ def case_record_edit(request: HttpRequest, pk: int, kind: str, row_pk: int) -> H
     if editable is None:
         raise Http404
     case = get_object_or_404(selectors.case_detail(user=request.user), pk=pk)
-    if CHANGE not in case_perms(request.user, case):
+    perms = case_perms(request.user, case)
+    if CHANGE not in perms:
         raise PermissionDenied(_("You may read this family's record but not change it."))
     row = get_object_or_404(editable.rows(case), pk=row_pk)
     status = 200
@@ -406,6 +421,8 @@ def case_record_edit(request: HttpRequest, pk: int, kind: str, row_pk: int) -> H
         status = 400
     else:
         form = editable.form(case=case, row=row)
+    if VIEW_PII in perms:
+        record_pii_shown(request, {case.pk}, via=AccessVia.PAGE, what=f"{kind} edit page", object_id=row.pk)
     return render(request, "cases/record_edit.html", {
         "section": "cases", "case": case, "form": form, "title": editable.title, "label": editable.label(row),
     }, status=status)

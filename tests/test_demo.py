@@ -279,7 +279,7 @@ def test_the_holiday_campaign_has_its_goal_pledges_and_deadline(demo):  # noqa: 
     # The seed: "already has 8,000 pledges ... Organizers want 10,000 letters altogether" - the
     # bar counts letters (none yet), the pledges stand beside it.
     assert "8,000 pledges" in page and "of 10,000 letters</p>" in page and "letters and pledges" not in page
-    assert 'aria-valuenow="0"' in page
+    assert '<progress class="bar" max="100" value="0"' in page
     assert p.total == 0 and p.percent == 0
 
 

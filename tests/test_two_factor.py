@@ -331,3 +331,51 @@ def test_the_development_server_shows_a_demo_logins_code_and_nobody_elses(settin
     other = Client()
     other.post("/accounts/login/", {"username": "admin@frontera.demo", "password": "demo-pass-2019"})
     assert 'id="demo-code"' not in body(other.get(TWO_FACTOR))
+
+
+# --- Security keys (django-otp-webauthn) -----------------------------------------------------------
+
+def a_key(user, name: str = "Blue key"):  # noqa: ANN001, ANN201
+    """A registered key as the library stores it (the ceremony itself runs in the browser test,
+    tests/browser/test_security_key_journey.py)."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user, name=name, confirmed=True, credential_id=f"cred-{user.pk}-{name}".encode(),
+        public_key=b"\x00" * 32, aaguid="00000000-0000-0000-0000-000000000000")
+
+
+def test_the_password_alone_cannot_add_a_security_key_to_an_account_with_an_authenticator(alice):  # noqa: ANN001
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    authenticator(alice)
+    client = password_only(alice)
+    response = client.post("/accounts/two-factor/keys/registration/begin/", content_type="application/json")
+    assert response.status_code == 403
+    assert not WebAuthnCredential.objects.filter(user=alice).exists()
+    # Verifying with a key is open to that session (it is the second step), and answers a challenge.
+    a_key(alice)
+    response = client.post("/accounts/two-factor/keys/authentication/begin/", content_type="application/json")
+    assert response.status_code == 200 and "challenge" in response.json()
+
+
+def test_a_member_removes_their_own_key_and_no_one_elses(alice, bob):  # noqa: ANN001
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    mine, theirs = a_key(alice), a_key(bob)
+    client = Client()
+    client.force_login(alice)
+    assert client.post(TWO_FACTOR, {"do": "remove-key", "key": theirs.pk}).status_code == 404
+    assert client.post(TWO_FACTOR, {"do": "remove-key", "key": mine.pk}).status_code == 302
+    assert list(WebAuthnCredential.objects.values_list("pk", flat=True)) == [theirs.pk]
+
+
+def test_a_key_alone_asks_for_the_second_step_and_a_reset_removes_keys(vera, adam, alpha):  # noqa: ANN001
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    a_key(vera)  # a volunteer need not, but once she has a key she uses it
+    assert password_only(vera).get("/")["Location"].startswith(TWO_FACTOR)
+    admin = Client()
+    admin.force_login(adam)
+    admin.post("/members/", {"do": "reset-two-factor", "membership": vera.memberships.get(organization=alpha).pk})
+    assert not WebAuthnCredential.objects.filter(user=vera).exists()

@@ -237,8 +237,8 @@ class TallyInput(serializers.Serializer):
 
 
 class ActionShareSerializer(serializers.ModelSerializer):
-    user = serializers.EmailField(source="user.email", read_only=True, default=None)
-    organization = serializers.CharField(source="organization.name", read_only=True, default=None)
+    user = serializers.EmailField(source="user.email", read_only=True, allow_null=True, default=None)
+    organization = serializers.CharField(source="organization.name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = ActionShare

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from accounts import audit
 from accounts.client_ip import client_ip
 from accounts.roles import CHANGE_ACTION, VIEW_SUPPORTERS
 from cases.services import parse_key
@@ -184,6 +185,7 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         require_action_perm(request.user, VIEW_SUPPORTERS, obj)
         response = StreamingHttpResponse(_csv_rows(obj), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="action-{obj.pk}-letters.csv"'
+        _log_export(request, obj, "letters CSV")
         return response
 
     @extend_schema(responses={(200, "application/zip"): OpenApiResponse(description="One XML file per letter")})
@@ -202,7 +204,15 @@ class ActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                 archive.writestr(f"{letter.key.hex}.xml", letter.cwc_xml)
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="action-{obj.pk}-cwc.zip"'
+        _log_export(request, obj, "CWC export")
         return response
+
+
+def _log_export(request: Request, action: Action, what: str) -> None:
+    """An export or download is in the access log: who, which action (and so which organisation)
+    and the families its letters speak of."""
+    audit.record(request, audit.AccessKind.EXPORT, via=audit.AccessVia.API, what=what, object_id=action.pk,
+                 organization=action.organization_id, case_ids=action.cases.values_list("pk", flat=True))
 
 
 CSV_COLUMNS = ["letter_id", "letter_key", "created_at", "decision_maker", "decision_maker_kind", "state", "district",
@@ -298,6 +308,7 @@ class PdfBatchViewSet(SupporterScopedViewSet):
         batch = self.get_object()
         if batch.status != PdfBatch.Status.READY or not batch.file:
             raise ValidationError({"status": ["This batch is not ready yet."]})
+        _log_export(request, batch.action, f"printable batch {batch.pk}")
         return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.file.name.rsplit("/", 1)[-1],
                             content_type="application/pdf")
 

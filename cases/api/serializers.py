@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..pii import redact
 from ..selectors import visible_cases
-from .pii import PiiListSerializer, PiiRedactingSerializer, may_see_pii
+from .pii import PiiListSerializer, PiiRedactingSerializer, mark_pii_shown, may_see_pii
 
 
 # --- reference data ------------------------------------------------------------------------
@@ -29,7 +29,7 @@ class FieldOfficeSerializer(serializers.ModelSerializer):
 
 
 class FacilitySerializer(serializers.ModelSerializer):
-    field_office_code = serializers.CharField(source="field_office.code", read_only=True, default=None)
+    field_office_code = serializers.CharField(source="field_office.code", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Facility
@@ -39,9 +39,9 @@ class FacilitySerializer(serializers.ModelSerializer):
 
 # --- custody -------------------------------------------------------------------------------
 class CustodyEpisodeSerializer(serializers.ModelSerializer):
-    facility_name = serializers.CharField(source="facility.name", read_only=True, default=None)
-    field_office = serializers.CharField(source="facility.field_office.code", read_only=True, default=None)
-    days_detained = serializers.IntegerField(read_only=True)
+    facility_name = serializers.CharField(source="facility.name", read_only=True, allow_null=True, default=None)
+    field_office = serializers.CharField(source="facility.field_office.code", read_only=True, allow_null=True, default=None)
+    days_detained = serializers.IntegerField(read_only=True, allow_null=True)  # none once released
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -61,10 +61,10 @@ class CurrentCustodySerializer(CustodyEpisodeSerializer):
 class PersonSerializer(PiiRedactingSerializer):
     pii_subject = "person"
     label = serializers.SerializerMethodField()
-    age = serializers.IntegerField(read_only=True)
+    age = serializers.IntegerField(read_only=True, allow_null=True)  # none without a date of birth
     current_custody = serializers.SerializerMethodField()
     detained_over_30_days = serializers.SerializerMethodField()
-    a_number = serializers.CharField(read_only=True)
+    a_number = serializers.CharField(read_only=True, allow_null=True)
     a_number_duplicate = serializers.BooleanField(read_only=True, default=False)
 
     class Meta(PiiRedactingSerializer.Meta):
@@ -98,7 +98,7 @@ class SponsorSerializer(PiiRedactingSerializer):
 
 
 class FearProcessSerializer(serializers.ModelSerializer):
-    review_deadline = serializers.DateField(read_only=True)
+    review_deadline = serializers.DateField(read_only=True, allow_null=True)  # none until a review is asked
     case = serializers.IntegerField(source="person.case_id", read_only=True)
 
     class Meta:
@@ -132,11 +132,15 @@ class ProceedingSerializer(PiiRedactingSerializer):
 
 
 class NoteSerializer(serializers.ModelSerializer):
-    author = serializers.EmailField(source="author.email", read_only=True, default=None)
+    author = serializers.EmailField(source="author.email", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Note
         fields = ["id", "case", "author", "body", "created_at"]
+
+    def to_representation(self, instance: Note) -> dict:
+        mark_pii_shown(self.context, instance.case_id)  # the access log counts a note as the family's PII
+        return super().to_representation(instance)
 
 
 class FamilySummarySerializer(serializers.Serializer):
@@ -207,7 +211,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    actor = serializers.EmailField(source="actor.email", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = CaseEvent
@@ -227,8 +231,8 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class CaseShareSerializer(serializers.ModelSerializer):
-    user = serializers.EmailField(source="user.email", read_only=True, default=None)
-    organization = serializers.CharField(source="organization.name", read_only=True, default=None)
+    user = serializers.EmailField(source="user.email", read_only=True, allow_null=True, default=None)
+    organization = serializers.CharField(source="organization.name", read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = CaseShare

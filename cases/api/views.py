@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.audit import AccessVia, record_pii_shown
 from accounts.roles import SHARE
 
 from .. import selectors, services
@@ -19,6 +20,7 @@ from ..permissions import require_case_perm
 from . import serializers as s
 from ..filters import CaseFilter, CaseSearchFilter, PersonFilter, PersonSearchFilter
 from .permissions import CaseObjectPermission
+from .pii import shown_pii_cases
 
 
 SEARCH_LIMIT = 50
@@ -36,6 +38,20 @@ def _search(view: Any, filterset_class: type, serializer_class: type) -> Respons
     rows = list(filterset.qs.order_by("-id")[: SEARCH_LIMIT + 1])
     data = serializer_class(rows[:SEARCH_LIMIT], many=True, context=view.get_serializer_context()).data
     return Response({"results": data, "truncated": len(rows) > SEARCH_LIMIT})
+
+
+def _log_pii(view: Any, request: Request, response: Response) -> None:
+    """One access-log entry for a response that showed families' PII (accounts.audit): a search,
+    or a read of a list, a record, or what a write answered with."""
+    if not 200 <= response.status_code < 300:
+        return
+    what = f"{view.basename} {view.action or ''}".strip()
+    record_pii_shown(request, shown_pii_cases(request), via=AccessVia.API, what=what,
+                     search=view.action == "search", object_id=_int(view.kwargs.get("pk")))
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 19 else None
 
 
 IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, description=(
@@ -56,7 +72,16 @@ def _valid(serializer_class: type, request: Request, view: Any, **kwargs: Any) -
     return dict(serializer.validated_data)
 
 
-class CaseScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LogsPiiReads:
+    """A viewset whose answers show families' PII writes one access-log entry per answer."""
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        _log_pii(self, request, response)
+        return response
+
+
+class CaseScopedViewSet(LogsPiiReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Base for everything that belongs to a case. Subclasses name their selector, how to reach
     the case, and the services for create and update."""
 
@@ -181,7 +206,7 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
         return Response(status=status.HTTP_201_CREATED)
 
 
-class ShareViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ShareViewSet(LogsPiiReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Who a case is shared with. Revoking takes effect on the grantee's next request."""
 
     serializer_class = s.CaseShareSerializer

@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -36,6 +37,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",  # security keys and passkeys as a second factor
+    "csp",  # Content-Security-Policy (its system checks)
     "axes",  # sign-in lockout (last: its checks see every other app)
 ]
 
@@ -54,6 +57,7 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last: turns a sign-in refused for lockout into the plain "try again later" answer (429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,6 +161,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation lists the errors it can answer (config.api.add_error_responses).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "ConsentLevelEnum": "cases.models.case.ConsentLevel",
         "FacilityKindEnum": "cases.models.facilities.FacilityKind",
@@ -294,7 +300,31 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
 }
+# Content-Security-Policy on every response (django-csp): scripts, styles, images, fonts and
+# requests from this site only; no inline script or event handler, no inline style, no plugin,
+# no framing, forms post here only. htmx and Swagger UI are served from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 # Two-factor sign-in (django-otp; accounts.two_factor): the name authenticator apps show.
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Family case tracker")
+# Security keys (django-otp-webauthn): a second factor after the password, never instead of it.
+# The relying party is the site's own host name; origins the browser may sign for are this site's.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_RP_ID_CALLABLE = "accounts.two_factor.webauthn_rp_id"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=[
+    f"https://{host}" for host in ALLOWED_HOSTS if host and not host.startswith((".", "*"))])
 SUBMISSION_RATE_PER_EMAIL = env("SUBMISSION_RATE_PER_EMAIL", default="5/h")
 SUBMISSION_NOTE_MAX = 1000

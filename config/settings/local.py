@@ -9,3 +9,6 @@ FIELD_ENCRYPTION_KEYS = env.list(
     "FIELD_ENCRYPTION_KEYS", default=["3q2-7UZ4V6fJQfU3ZfQ6oUoq7Tx8I7wqg2O8a0o9XbY="]
 )
 BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="dev-only-blind-index-key")
+# Security keys on the development server: browsers allow them on http://localhost only (open
+# http://localhost:8000 rather than 127.0.0.1 to add one).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=["http://localhost:8000"])

@@ -40,7 +40,7 @@ def test_the_page_shows_intro_progress_deadline_and_a_form_with_required_fields_
     assert r.status_code == 200
     html = _html(r)
     assert "<h1>Reunite Ana&#x27;s family</h1>" in html
-    assert 'role="progressbar"' in html and "of 100 letters and pledges" in html
+    assert '<progress class="bar" max="100" value="' in html and "of 100 letters and pledges" in html
     for field in ("prefix", "first_name", "last_name", "email", "street", "city", "state", "zip_code"):
         assert f'name="{field}"' in html and f'id="id_{field}"' in html
     assert html.count('<span class="req" aria-hidden="true">*</span>') >= 8

@@ -44,18 +44,26 @@ def chromium() -> Iterator:
 
 @pytest.fixture
 def open_page(chromium, live_server):  # noqa: ANN001, ANN201
-    """A new browser (its own cookies) at a viewport, in a language; pages are closed after the test."""
-    contexts = []
+    """A new browser (its own cookies) at a viewport, in a language; pages are closed after the test.
+    Every journey also checks the Content-Security-Policy: anything the browser refused (an inline
+    script or style, a third-party file) fails the test that met it."""
+    contexts, refused = [], []
+
+    def watch(page) -> None:  # noqa: ANN001
+        page.on("console", lambda msg: refused.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text else None)
 
     def make(viewport: dict = DESKTOP, locale: str = "en-US"):  # noqa: ANN202
         context = chromium.new_context(viewport=viewport, locale=locale, base_url=live_server.url)
         context.set_default_timeout(15_000)
+        context.on("page", watch)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert refused == [], "the Content-Security-Policy refused:\n" + "\n".join(refused)
 
 
 def sign_in(page, email: str) -> None:  # noqa: ANN001

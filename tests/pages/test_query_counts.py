@@ -12,7 +12,7 @@ from cases import services
 from cases.models import CaseEvent, CustodyEpisode, Hearing
 from tests import factories as f
 from tests.cases.helpers import days_ago
-from tests.cases.test_query_counts import AUTH, queries, seed, seed_family
+from tests.cases.test_query_counts import AUTH, LOG, queries, seed, seed_family
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -85,9 +85,10 @@ def test_dashboard_and_case_list_do_not_grow_with_cases(alice, olga, alpha, faci
     many_home = {who: queries(c, "/") for who, c in clients.items()}
     many_names = {str(p): queries(clients["alice"], "/cases/", p, "post") for p in searches}
 
-    assert few == many == {key: CASE_LIST for key in many}
-    assert few_home == many_home == {"alice": DASHBOARD, "olga": DASHBOARD}
-    assert few_names == many_names == {str(p): CASE_LIST for p in searches}
+    # alice reads names (PII): each page ends with its access-log entry; olga reads none.
+    assert few == many == {key: CASE_LIST + (LOG if key[0] == "alice" else 0) for key in many}
+    assert few_home == many_home == {"alice": DASHBOARD + LOG, "olga": DASHBOARD}
+    assert few_names == many_names == {str(p): CASE_LIST + LOG for p in searches}
 
 
 def test_every_order_of_the_case_list_costs_the_same_for_few_and_many(alice, alpha, facility):
@@ -107,9 +108,9 @@ def test_every_order_of_the_case_list_costs_the_same_for_few_and_many(alice, alp
     few = counts()
     seed(alice, alpha, facility, 3, 57)
     many = counts()
-    assert few == {s: CASE_LIST for s in ("newest", "detained", "hearing", "changed", "reference")}
-    assert many == {**few, "newest page 2": CASE_LIST,
-                    **{f"{s} page 2": CASE_LIST + CURSOR for s in ("detained", "hearing", "changed", "reference")}}
+    assert few == {s: CASE_LIST + LOG for s in ("newest", "detained", "hearing", "changed", "reference")}
+    assert many == {**few, "newest page 2": CASE_LIST + LOG,
+                    **{f"{s} page 2": CASE_LIST + CURSOR + LOG for s in ("detained", "hearing", "changed", "reference")}}
 
 
 def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facility):
@@ -127,7 +128,7 @@ def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facili
     assert Hearing.objects.filter(proceeding__case=big).count() == 4
     assert CaseEvent.objects.filter(case=big).count() > 100
 
-    expected = {"alice": CASE_PAGE_WRITER, "olga": CASE_PAGE_REDACTED, "bob": CASE_PAGE_COLLABORATOR}
+    expected = {"alice": CASE_PAGE_WRITER + LOG, "olga": CASE_PAGE_REDACTED, "bob": CASE_PAGE_COLLABORATOR + LOG}
     for who, user in (("alice", alice), ("olga", olga), ("bob", bob)):
         client = page(user)
         assert queries(client, f"/cases/{small.pk}/") == queries(client, f"/cases/{big.pk}/") == expected[who], who
@@ -150,8 +151,8 @@ def test_new_family_page_does_not_grow_with_cases_facilities_or_members(alice, a
 
 # An edit page: the family's rights (one query), the family with its rows (the case page's
 # prefetches, without the history: 7), the row itself, and its form's choices from the family
-# (facilities for a custody correction: one query).
-EDIT_PAGE = {"person": AUTH + CHROME + 1 + 7 + 1, "custody": AUTH + CHROME + 1 + 7 + 1 + 1}
+# (facilities for a custody correction: one query); it shows PII, so the access log's entry.
+EDIT_PAGE = {"person": AUTH + CHROME + 1 + 7 + 1 + LOG, "custody": AUTH + CHROME + 1 + 7 + 1 + 1 + LOG}
 # Adding a facility: may the user add one (their legal memberships), the field offices to choose.
 FACILITY_PAGE = AUTH + CHROME + 2
 
