@@ -42,8 +42,18 @@ class Handler:
     release: threading.Event = field(default_factory=threading.Event)
     rcpts_seen: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Seconds the server takes to answer each of MAIL, RCPT and DATA: a slow server whose every
+    # answer still comes within a per-command timeout.
+    delay: float = 0.0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201, N802
+        await asyncio.sleep(self.delay)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        await asyncio.sleep(self.delay)
         with self.lock:
             self.rcpts_seen += 1
             hold = self.hold_at == self.rcpts_seen
@@ -57,6 +67,7 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))

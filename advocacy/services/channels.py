@@ -7,6 +7,7 @@ the supporter is given the office's contact form - the last resort.
 """
 import smtplib
 import socket
+import threading
 
 import requests
 from django.conf import settings
@@ -52,11 +53,19 @@ def _reason(exc: Exception) -> str:
 
 def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: str, message_id: str,
                timeout: float) -> None:
+    """Send one letter. `timeout` bounds the whole conversation, not each socket operation: a server
+    that answers every command slowly (each within a per-operation timeout) would otherwise keep
+    the worker past its claim. At the deadline the connection is cut; what the server had not
+    accepted by then is a transient failure."""
     from_email = f'"{from_name.replace(chr(34), "")}" <{settings.LETTER_FROM_EMAIL}>'
     message = EmailMessage(subject=subject, body=body, from_email=from_email, to=[to], reply_to=[reply_to],
                            headers={"Message-ID": message_id})
+    connection = get_connection(timeout=timeout)
+    watchdog = threading.Timer(timeout, _cut, args=(connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        with get_connection(timeout=timeout) as connection:
+        with connection:
             connection.send_messages([message])
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
@@ -69,6 +78,19 @@ def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: st
         raise TransientError(_reason(exc)) from exc
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
         raise TransientError(_reason(exc)) from exc
+    finally:
+        watchdog.cancel()
+
+
+def _cut(connection: object) -> None:
+    """The deadline passed mid-conversation: shut the socket, so the worker's next read or write
+    fails at once (smtplib has no deadline of its own)."""
+    sock = getattr(getattr(connection, "connection", None), "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
 
 
 def post_cwc(xml: str, *, timeout: float) -> None:

@@ -13,6 +13,7 @@ CWC with the same DeliveryId, which the House and Senate refuse as a duplicate);
 docs/letters.md.
 """
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -26,13 +27,15 @@ from ..models import PENDING_STATUSES, Channel, Letter, LetterStatus
 from .actions import action_pause
 from .channels import PermanentError, TransientError, automatic_channels, choose_channel, post_cwc, send_email
 
+logger = logging.getLogger(__name__)
+
 # Seconds before attempt 2, 3, ...: a mail server that is down for an hour does not lose letters.
 BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    state: str  # skipped | held | rendered | sent | retry | failed
+    state: str  # skipped | held | rendered | sent | retry | failed | lost (the claim was taken mid-send)
     retry_in: int | None = None
 
 
@@ -142,7 +145,12 @@ def deliver(letter_id: int) -> Outcome:
         release(letter_id, token)
         return Outcome("rendered")
     attempt = letter.attempts + 1
-    if _mine(letter_id, token).update(attempts=F("attempts") + 1) != 1:
+    # Counted before the send, and only below the maximum: no path sends an attempt past it.
+    if _mine(letter_id, token).filter(attempts__lt=settings.LETTER_MAX_ATTEMPTS).update(
+            attempts=F("attempts") + 1) != 1:
+        if _mine(letter_id, token).exists():  # still ours: the attempts are spent
+            fail(letter, token, f"not sent (after {letter.attempts} attempts)")
+            return Outcome("failed")
         return Outcome("skipped")
     # The send must end while the claim holds, or another worker could send it too: the network
     # wait is bounded by the time left on the lease (and a lease too short to try is handed back).
@@ -163,7 +171,12 @@ def deliver(letter_id: int) -> Outcome:
         return Outcome("failed")
     except Exception as exc:  # noqa: BLE001 - TransientError, or anything unforeseen: try again later
         return _retry_or_fail(letter_id, token, attempt, exc, letter)
-    release(letter_id, token, status=LetterStatus.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+    # The outcome is recorded under the claim: a worker whose claim was taken meanwhile (it outlived
+    # the lease) records nothing and never reports "sent"; the letter's new holder decides.
+    if not release(letter_id, token, status=LetterStatus.SENT, sent_at=timezone.now(), last_error="",
+                   next_attempt_at=None):
+        logger.warning("letter %s: sent after this worker lost its claim; not recorded as sent here", letter_id)
+        return Outcome("lost")
     return Outcome("sent")
 
 
