@@ -19,6 +19,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import tokens, two_factor
+from .views import row_id
 
 
 class CodeForm(forms.Form):
@@ -81,9 +82,8 @@ def two_factor_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The API token was ended."))
             return HttpResponseRedirect(reverse("two-factor"))
         elif verified and do == "remove-key":
-            raw = request.POST.get("key", "")
             try:
-                two_factor.key_remove(user=user, key_id=int(raw) if raw.isdigit() else 0)
+                two_factor.key_remove(user=user, key_id=row_id(request.POST.get("key")) or 0)
             except two_factor.WebAuthnCredential.DoesNotExist:
                 raise Http404 from None
             messages.success(request, _("The security key was removed."))

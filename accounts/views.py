@@ -81,10 +81,15 @@ def _admin_membership(request: HttpRequest) -> Membership:
     return current
 
 
+def row_id(raw: str | None) -> int | None:
+    """A row id typed into a form or a URL: a whole number a database id column can hold, else None
+    (a 20-digit number must be "no such row", never a database error)."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+
+
 def _posted_member(request: HttpRequest, org: Organization) -> Membership:
     """The membership a Members-page form names: one of this organisation's, or 404."""
-    raw = request.POST.get("membership", "")
-    return get_object_or_404(Membership, pk=int(raw) if raw.isdigit() else 0, organization=org)
+    return get_object_or_404(Membership, pk=row_id(request.POST.get("membership")) or 0, organization=org)
 
 
 def _invite_email(request: HttpRequest, user: User, organization_name: str) -> None:
@@ -221,15 +226,15 @@ def access_log(request: HttpRequest) -> HttpResponse:
     members = list(Membership.objects.filter(organization=org).select_related("user").order_by("user__email"))
     chosen = {"user": request.GET.get("user", ""), "case": request.GET.get("case", ""),
               "kind": request.GET.get("kind", "")}
-    if chosen["user"].isdigit():
-        entries = entries.filter(user_id=int(chosen["user"]))
-    if chosen["case"].isdigit():
-        entries = entries.filter(cases__case_id=int(chosen["case"]))
+    if chosen["user"]:
+        entries = entries.filter(user_id=row_id(chosen["user"]) or 0)
+    if chosen["case"]:
+        entries = entries.filter(cases__case_id=row_id(chosen["case"]) or 0)
     if chosen["kind"] in AccessKind.values:
         entries = entries.filter(kind=chosen["kind"])
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        entries = entries.filter(pk__lt=int(before))
+    before = row_id(request.GET.get("before"))
+    if before:
+        entries = entries.filter(pk__lt=before)
     page = list(entries.prefetch_related("cases")[: LOG_PAGE + 1])
     more, page = len(page) > LOG_PAGE, page[:LOG_PAGE]
     params = request.GET.copy()
