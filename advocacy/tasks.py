@@ -41,6 +41,8 @@ def sweep_letters() -> int:
     """Beat: letters stuck in a non-final state (a lost message, a killed worker) go out again, and
     submissions whose letters were never created get them."""
     grace = settings.LETTER_SWEEP_GRACE_SECONDS
+    for action_id in delivery.unconfirm_lapsed():
+        notify_failures.delay(action_id)
     for pk in submissions.submissions_without_letters(grace_seconds=grace):
         deliver_submission.delay(pk)
     return _deliver_each(delivery.stuck_letters(grace_seconds=grace))

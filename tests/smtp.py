@@ -7,6 +7,7 @@ import email.policy
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -45,6 +46,10 @@ class Handler:
     # Seconds the server takes to answer each of MAIL, RCPT and DATA: a slow server whose every
     # answer still comes within a per-command timeout.
     delay: float = 0.0
+    # recipient -> seconds the server waits, having read the whole message, before its final answer
+    slow_final: dict[str, float] = field(default_factory=dict)
+    # Called (in the server's thread) with the recipients once a message is read, before the answer.
+    on_message: Callable[[list[str]], None] | None = None
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201, N802
         await asyncio.sleep(self.delay)
@@ -71,6 +76,9 @@ class Handler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        if self.on_message is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.on_message, list(envelope.rcpt_tos))
+        await asyncio.sleep(max((self.slow_final.get(r, 0.0) for r in envelope.rcpt_tos), default=0.0))
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

@@ -82,6 +82,10 @@ class LetterStatus(models.TextChoices):
     # without credentials, print, contact form), ready for export or hand delivery.
     RENDERED = "rendered", _("Rendered")
     SENT = "sent", _("Sent")
+    # The worker handed the letter to the mail server and could not learn or record whether the
+    # server took it (the connection broke after the message, or the database was gone): it may
+    # have arrived. Never sent again without a person's check (services.delivery).
+    UNCONFIRMED = "unconfirmed", _("Sent, unconfirmed")
     FAILED = "failed", _("Failed")
     # The supporter changed their address before this letter went out: another representative.
     CANCELLED = "cancelled", _("Cancelled")
@@ -103,7 +107,7 @@ class Letter(models.Model):
     # The idempotency key: the email Message-ID and the CWC DeliveryId are derived from it.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.QUEUED)
+    status = models.CharField(max_length=12, choices=LetterStatus.choices, default=LetterStatus.QUEUED)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField(blank=True)
@@ -112,9 +116,14 @@ class Letter(models.Model):
     # Why the last attempt failed: an SMTP or HTTP status and a short reason, never letter text.
     last_error = models.CharField(max_length=300, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    # A worker's claim (conditional UPDATE): nobody else sends this letter until the lease ends.
+    # A worker's claim (conditional UPDATE): nobody else sends this letter until it expires. The
+    # worker extends it to cover a send's whole deadline before starting the send.
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.UUIDField(null=True, blank=True)
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    # Set, under the claim, the moment before the step after which the server may have the letter
+    # (the end of the SMTP message). A claim that lapses with it set is "sent, unconfirmed".
+    committed_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failure_notified_at = models.DateTimeField(null=True, blank=True)

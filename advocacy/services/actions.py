@@ -403,17 +403,19 @@ def tally_record(*, actor: User, action: Action, kind: str, count: int, note: st
 
 
 def letter_retry(*, actor: User, letter: Letter) -> Letter:
-    """Give a failed letter another round of attempts (after the organizer fixed its cause)."""
+    """Give a failed letter another round of attempts (after the organizer fixed its cause), or
+    send an unconfirmed one again (the organizer checked that the office did not get it)."""
     from ..models import LetterStatus
 
     with transaction.atomic():
         locked = Letter.objects.select_for_update(of=("self",)).select_related("action").get(pk=letter.pk)
         require_action_perm(actor, CHANGE_ACTION, locked.action)
-        if locked.status != LetterStatus.FAILED:
-            raise _error("status", _("Only a failed letter can be retried."))
+        if locked.status not in (LetterStatus.FAILED, LetterStatus.UNCONFIRMED):
+            raise _error("status", _("Only a failed or unconfirmed letter can be sent again."))
         locked.status = LetterStatus.QUEUED
         locked.attempts = 0
         locked.next_attempt_at = None
+        locked.committed_at = None
         locked.failure_notified_at = None
         locked.save()
         from ..tasks import deliver_letter

@@ -5,13 +5,18 @@ has a CWC code; email when the decision maker has an address; otherwise the CWC 
 export (congressional offices), the letter goes into the printable batches (a postal address), or
 the supporter is given the office's contact form - the last resort.
 """
+import http.client
+import re
 import smtplib
 import socket
 import threading
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 
 from ..models import Channel, DecisionMaker
 
@@ -51,41 +56,95 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"
 
 
+class Unconfirmed(TransientError):
+    """The message was handed over and no answer came back (the connection broke or the deadline
+    cut it after the end of the message): the server may have taken it. Never sent again without
+    a person's check."""
+
+
 def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: str, message_id: str,
-               timeout: float) -> None:
+               timeout: float, before_commit: Callable[[], None] = lambda: None) -> None:
     """Send one letter. `timeout` bounds the whole conversation, not each socket operation: a server
     that answers every command slowly (each within a per-operation timeout) would otherwise keep
     the worker past its claim. At the deadline the connection is cut; what the server had not
-    accepted by then is a transient failure."""
+    accepted by then is a transient failure.
+
+    `before_commit` runs after the server agreed to take the message (354 to DATA) and before its
+    last line is sent, the first moment the server could have it; it raises to abandon the send
+    (the claim was lost). An error after that point without the server's answer is `Unconfirmed`."""
     from_email = f'"{from_name.replace(chr(34), "")}" <{settings.LETTER_FROM_EMAIL}>'
     message = EmailMessage(subject=subject, body=body, from_email=from_email, to=[to], reply_to=[reply_to],
                            headers={"Message-ID": message_id})
     connection = get_connection(timeout=timeout)
+    if not isinstance(connection, SmtpBackend):  # console, file or test outboxes: nothing to fence
+        before_commit()
+        connection.send_messages([message])
+        return
     watchdog = threading.Timer(timeout, _cut, args=(connection,))
     watchdog.daemon = True
+    committed = False
+
+    def commit() -> None:
+        nonlocal committed
+        before_commit()
+        committed = True
+
     watchdog.start()
     try:
         with connection:
-            connection.send_messages([message])
+            _converse(connection.connection, message, commit)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
         if all(400 <= c < 500 for c in codes):
             raise TransientError(f"SMTPRecipientsRefused {codes[0]}") from exc
         raise PermanentError(f"SMTPRecipientsRefused {codes[0] if codes else ''}".strip()) from exc
-    except smtplib.SMTPResponseException as exc:
+    except smtplib.SMTPResponseException as exc:  # the server's own answer: it did not take the message
         if 500 <= exc.smtp_code < 600:
             raise PermanentError(_reason(exc)) from exc
         raise TransientError(_reason(exc)) from exc
     except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        if committed:
+            raise Unconfirmed(_reason(exc)) from exc
         raise TransientError(_reason(exc)) from exc
     finally:
         watchdog.cancel()
+
+
+def _converse(smtp: smtplib.SMTP, message: EmailMessage, commit: Callable[[], None]) -> None:
+    """smtplib's sendmail for one recipient, with `commit` between DATA's 354 and the message: the
+    envelope and DATA are refusable without consequence; the message's final "." is not."""
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(message.from_email, encoding)
+    (recipient,) = [sanitize_address(address, encoding) for address in message.recipients()]
+    data = message.message().as_bytes(linesep="\r\n")
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    commit()
+    data = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321 4.5.2)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    smtp.send(data + b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
 
 
 def _cut(connection: object) -> None:
     """The deadline passed mid-conversation: shut the socket, so the worker's next read or write
     fails at once (smtplib has no deadline of its own)."""
     sock = getattr(getattr(connection, "connection", None), "sock", None)
+    _shut(sock)
+
+
+def _shut(sock: socket.socket | None) -> None:
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
@@ -94,16 +153,29 @@ def _cut(connection: object) -> None:
 
 
 def post_cwc(xml: str, *, timeout: float) -> None:
+    """Post one CWC message. `timeout` bounds the whole request (connecting, sending, the answer),
+    as for email: at the deadline the socket is shut. A repeat is harmless (the DeliveryId makes the
+    House and Senate answer 409), so any unanswered post is simply tried again."""
+    url = urlsplit(settings.CWC_API_URL)
+    kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    conn = kind(url.hostname, url.port, timeout=timeout)
+    watchdog = threading.Timer(timeout, lambda: _shut(conn.sock))
+    watchdog.daemon = True
+    path = urlunsplit(("", "", url.path or "/", urlencode([*parse_qsl(url.query), ("apikey", settings.CWC_API_KEY)]), ""))
+    watchdog.start()
     try:
-        response = requests.post(
-            settings.CWC_API_URL, params={"apikey": settings.CWC_API_KEY}, data=xml.encode(),
-            headers={"Content-Type": "application/xml"}, timeout=timeout,
-        )
-    except requests.RequestException as exc:
+        conn.request("POST", path, body=xml.encode(), headers={"Content-Type": "application/xml"})
+        response = conn.getresponse()
+        response.read()
+        status = response.status
+    except (OSError, http.client.HTTPException) as exc:
         raise TransientError(_reason(exc)) from exc
-    if response.status_code == 409:
+    finally:
+        watchdog.cancel()
+        conn.close()
+    if status == 409:
         return  # this DeliveryId was already accepted: the letter is delivered, once
-    if response.status_code in (401, 403) or response.status_code >= 500 or response.status_code == 429:
-        raise TransientError(f"CWC HTTP {response.status_code}")
-    if response.status_code >= 400:
-        raise PermanentError(f"CWC HTTP {response.status_code}")
+    if status in (401, 403, 429) or status >= 500:
+        raise TransientError(f"CWC HTTP {status}")
+    if status >= 400:
+        raise PermanentError(f"CWC HTTP {status}")

@@ -1,23 +1,29 @@
 """Rendering and delivering one letter, exactly once.
 
-A worker claims a letter with a conditional UPDATE (pending, unclaimed or its claim's lease over,
-due) and checks the row count: whoever updates the row owns the letter until it releases it or the
-lease ends. It renders the letter from the live records (so the stored text is the text sent, and a
-fact a family withdrew is never sent), stores it, sends it outside any transaction, and marks it
-sent only if it still holds the claim. A redelivered or retried task finds the letter sent (or
-claimed) and does nothing.
+A worker claims a letter with a conditional UPDATE (pending, unclaimed or its claim expired, due)
+and checks the row count: whoever updates the row owns the letter until it releases it or the claim
+expires. It renders the letter from the live records (so the stored text is the text sent, and a
+fact a family withdrew is never sent) and stores it. Before sending it counts the attempt and
+extends its claim over the send's whole deadline (the send is cut at that deadline); it records,
+under the claim, the moment before the server could have the letter (`committed_at`), then sends
+outside any transaction and records "sent" under the claim, on a fresh database connection if the
+old one broke meanwhile. A worker that lost its claim never sends the end of the message or
+records "sent"; a redelivered or retried task finds the letter sent (or claimed) and does nothing.
 
-The one window no local bookkeeping closes: the mail server accepted the message and the worker
-died before it recorded that. The sweep then sends the letter again with the same Message-ID (and
-CWC with the same DeliveryId, which the House and Senate refuse as a duplicate); see
-docs/letters.md.
+What is left: a worker that has sent the end of the message and cannot learn or record the answer
+(its connection broke after the message, the database stayed away for every retry, or it died)
+leaves the letter committed; it becomes "sent, unconfirmed", is never sent again by itself, and the
+organizer decides. See docs/letters.md, "Exactly once".
 """
 import datetime as dt
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -25,17 +31,17 @@ from ..letters import cwc
 from ..letters.render import FactsUnavailable, Rendered, Supporter, facts_for, render
 from ..models import PENDING_STATUSES, Channel, Letter, LetterStatus
 from .actions import action_pause
-from .channels import PermanentError, TransientError, automatic_channels, choose_channel, post_cwc, send_email
+from .channels import (PermanentError, TransientError, Unconfirmed, automatic_channels, choose_channel, post_cwc,
+                       send_email)
 
 logger = logging.getLogger(__name__)
-
-# Seconds before attempt 2, 3, ...: a mail server that is down for an hour does not lose letters.
-BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    state: str  # skipped | held | rendered | sent | retry | failed | lost (the claim was taken mid-send)
+    # skipped | held | rendered | sent | retry | failed | unconfirmed (handed over, answer or record
+    # missing) | lost (the claim was taken before the message was handed over)
+    state: str
     retry_in: int | None = None
 
 
@@ -44,8 +50,8 @@ def _lease() -> dt.timedelta:
 
 
 def claimable(now: dt.datetime) -> Q:
-    return (Q(status__in=PENDING_STATUSES)
-            & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()))
+    return (Q(status__in=PENDING_STATUSES, committed_at__isnull=True)
+            & (Q(claim_expires_at__isnull=True) | Q(claim_expires_at__lt=now))
             & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
 
 
@@ -53,7 +59,8 @@ def claim(letter_id: int) -> uuid.UUID | None:
     """Take the letter for this worker, or None when it is done, held elsewhere or not yet due."""
     now = timezone.now()
     token = uuid.uuid4()
-    claimed = Letter.objects.filter(claimable(now), pk=letter_id).update(claimed_at=now, claim_token=token)
+    claimed = Letter.objects.filter(claimable(now), pk=letter_id).update(
+        claimed_at=now, claim_token=token, claim_expires_at=now + _lease())
     return token if claimed == 1 else None
 
 
@@ -63,7 +70,25 @@ def _mine(letter_id: int, token: uuid.UUID):  # noqa: ANN202
 
 
 def release(letter_id: int, token: uuid.UUID, **fields) -> int:  # noqa: ANN003
-    return Letter.objects.filter(pk=letter_id, claim_token=token).update(claimed_at=None, claim_token=None, **fields)
+    return Letter.objects.filter(pk=letter_id, claim_token=token).update(
+        claimed_at=None, claim_token=None, claim_expires_at=None, **fields)
+
+
+def _on_a_live_connection(write: Callable[[], int]) -> int:
+    """Run a write, again on a fresh connection when the database connection broke (a restarted
+    server, a terminated backend, a connection idle through a slow send). Gives up, raising, after
+    LETTER_RECORD_RETRIES tries spread over a few seconds."""
+    tries = settings.LETTER_RECORD_RETRIES
+    for n in range(tries):
+        try:
+            return write()
+        except (OperationalError, InterfaceError):
+            if n == tries - 1:
+                raise
+            logger.warning("letter delivery: database connection lost; retrying on a new one")
+            connection.close()
+            time.sleep(min(0.1 * 2 ** n, 2.0))
+    raise AssertionError("unreachable")
 
 
 def render_letter(letter: Letter) -> tuple[Rendered, str]:
@@ -117,18 +142,22 @@ def render_and_store(letter_id: int, token: uuid.UUID) -> tuple[Letter, str]:
 
 
 def fail(letter: Letter, token: uuid.UUID, reason: str) -> None:
-    if release(letter.pk, token, status=LetterStatus.FAILED, last_error=reason[:300], next_attempt_at=None):
+    if release(letter.pk, token, status=LetterStatus.FAILED, last_error=reason[:300], next_attempt_at=None,
+               committed_at=None):
         from ..tasks import notify_failures
 
         notify_failures.delay(letter.action_id)
 
 
-def _time_left(letter_id: int, token: uuid.UUID) -> float:
-    """Seconds left on this worker's claim; 0 when it no longer holds it."""
-    claimed_at = _mine(letter_id, token).values_list("claimed_at", flat=True).first()
-    if claimed_at is None:
-        return 0.0
-    return (claimed_at + _lease() - timezone.now()).total_seconds()
+NO_ANSWER = "no answer recorded after the message was handed over"
+
+
+class ClaimLost(Exception):
+    """Raised at the commit point: another worker holds the letter now, so this one stops."""
+
+
+def _send_deadline(channel: str) -> float:
+    return float(settings.EMAIL_TIMEOUT if channel == Channel.EMAIL else settings.CWC_TIMEOUT)
 
 
 def deliver(letter_id: int) -> Outcome:
@@ -145,39 +174,77 @@ def deliver(letter_id: int) -> Outcome:
         release(letter_id, token)
         return Outcome("rendered")
     attempt = letter.attempts + 1
-    # Counted before the send, and only below the maximum: no path sends an attempt past it.
+    # Counted before the send, and only below the maximum: no path sends an attempt past it. The
+    # same UPDATE extends the claim over the send's whole deadline (plus a margin), so the send
+    # ends, or is cut, while this worker still holds the letter however short the lease.
+    deadline = _send_deadline(letter.channel)
+    expires = timezone.now() + max(_lease(), dt.timedelta(seconds=deadline + settings.LETTER_CLAIM_MARGIN_SECONDS))
     if _mine(letter_id, token).filter(attempts__lt=settings.LETTER_MAX_ATTEMPTS).update(
-            attempts=F("attempts") + 1) != 1:
+            attempts=F("attempts") + 1, claim_expires_at=expires) != 1:
         if _mine(letter_id, token).exists():  # still ours: the attempts are spent
             fail(letter, token, f"not sent (after {letter.attempts} attempts)")
             return Outcome("failed")
         return Outcome("skipped")
-    # The send must end while the claim holds, or another worker could send it too: the network
-    # wait is bounded by the time left on the lease (and a lease too short to try is handed back).
-    left = _time_left(letter_id, token) - 2
-    if left < 1:
-        release(letter_id, token, next_attempt_at=timezone.now())
-        return Outcome("retry", retry_in=1)
+
+    committed = False
+
+    def commit() -> None:
+        # The fence: the last moment this worker can still step back. Only the holder of the
+        # claim goes on, and the letter says it may have been handed over from here on.
+        nonlocal committed
+        if not _on_a_live_connection(lambda: _mine(letter_id, token).update(committed_at=timezone.now())):
+            raise ClaimLost
+        committed = True
+
     try:
         # Network I/O outside any transaction; the claim keeps other workers off this letter.
         if letter.channel == Channel.EMAIL:
             send_email(subject=letter.subject, body=letter.body, to=letter.decision_maker.email,
                        reply_to=letter.submission.email, from_name=letter.action.organization.name,
-                       message_id=letter.message_id, timeout=min(settings.EMAIL_TIMEOUT, left))
+                       message_id=letter.message_id, timeout=deadline, before_commit=commit)
         else:
-            post_cwc(letter.cwc_xml, timeout=min(30, left))
+            commit()
+            post_cwc(letter.cwc_xml, timeout=deadline)
+    except ClaimLost:
+        logger.warning("letter %s: another worker holds it now; this one stopped before sending", letter_id)
+        return Outcome("lost")
     except PermanentError as exc:
         fail(letter, token, str(exc))
         return Outcome("failed")
+    except Unconfirmed as exc:
+        return _unconfirmed(letter, token, str(exc))
     except Exception as exc:  # noqa: BLE001 - TransientError, or anything unforeseen: try again later
+        if committed and letter.channel == Channel.EMAIL and not isinstance(exc, TransientError):
+            return _unconfirmed(letter, token, type(exc).__name__)  # unforeseen, maybe handed over
         return _retry_or_fail(letter_id, token, attempt, exc, letter)
-    # The outcome is recorded under the claim: a worker whose claim was taken meanwhile (it outlived
-    # the lease) records nothing and never reports "sent"; the letter's new holder decides.
-    if not release(letter_id, token, status=LetterStatus.SENT, sent_at=timezone.now(), last_error="",
-                   next_attempt_at=None):
+    sent_at = timezone.now()
+
+    def record() -> int:
+        # An UPDATE that committed just before the connection broke finds no claim on the retry;
+        # its own timestamp shows the record is there.
+        return (release(letter_id, token, status=LetterStatus.SENT, sent_at=sent_at, last_error="", next_attempt_at=None)
+                or Letter.objects.filter(pk=letter_id, status=LetterStatus.SENT, sent_at=sent_at).count())
+
+    try:
+        recorded = _on_a_live_connection(record)
+    except (OperationalError, InterfaceError):
+        # Sent, and the database would not take it: the claim lapses with the letter committed, and
+        # the sweep makes it "sent, unconfirmed" - never a second send.
+        logger.error("letter %s: sent, and the database could not record it", letter_id)
+        return Outcome("unconfirmed")
+    if not recorded:  # cannot happen while the commit point holds the claim; never report "sent" then
         logger.warning("letter %s: sent after this worker lost its claim; not recorded as sent here", letter_id)
         return Outcome("lost")
     return Outcome("sent")
+
+
+def _unconfirmed(letter: Letter, token: uuid.UUID, reason: str) -> Outcome:
+    reason = f"{NO_ANSWER} ({reason})"
+    if release(letter.pk, token, status=LetterStatus.UNCONFIRMED, last_error=reason[:300], next_attempt_at=None):
+        from ..tasks import notify_failures
+
+        notify_failures.delay(letter.action_id)
+    return Outcome("unconfirmed")
 
 
 def _unexpected(letter_id: int, token: uuid.UUID, exc: Exception) -> Outcome:
@@ -194,8 +261,11 @@ def _retry_or_fail(letter_id: int, token: uuid.UUID, attempt: int, exc: Exceptio
     if attempt >= settings.LETTER_MAX_ATTEMPTS:
         fail(letter, token, f"{reason} (after {attempt} attempts)")
         return Outcome("failed")
-    wait = BACKOFF[min(attempt, len(BACKOFF)) - 1]
-    release(letter_id, token, last_error=reason[:300], next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
+    backoff = settings.LETTER_RETRY_BACKOFF_SECONDS
+    wait = backoff[min(attempt, len(backoff)) - 1]
+    # The server refused the message (or never saw its end): nothing was handed over.
+    release(letter_id, token, last_error=reason[:300], committed_at=None,
+            next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
     return Outcome("retry", retry_in=wait)
 
 
@@ -213,6 +283,23 @@ def stuck_letters(*, grace_seconds: int, limit: int = 5000) -> list[int]:
     if ids:
         Letter.objects.filter(pk__in=ids).update(updated_at=now)
     return ids
+
+
+def unconfirm_lapsed() -> list[int]:
+    """Letters whose worker reached the commit point and then stopped without recording an outcome
+    (it died, or the database stayed away) once their claim expired: by email they become "sent,
+    unconfirmed" - the server may have them - and wait for a person; by CWC they go back to the
+    queue, because posting again is the check (the same DeliveryId is refused as a duplicate, 409).
+    Returns the actions whose organizers should hear of it."""
+    now = timezone.now()
+    lapsed = Letter.objects.filter(status__in=PENDING_STATUSES, committed_at__isnull=False, claim_expires_at__lt=now)
+    lapsed.filter(channel=Channel.CWC).update(committed_at=None, claimed_at=None, claim_token=None,
+                                              claim_expires_at=None, next_attempt_at=None)
+    email = lapsed.filter(channel=Channel.EMAIL)
+    actions = sorted(set(email.values_list("action_id", flat=True)))
+    email.update(status=LetterStatus.UNCONFIRMED, claimed_at=None, claim_token=None, claim_expires_at=None,
+                 last_error=f"{NO_ANSWER} (the worker stopped)")
+    return actions
 
 
 def pending_letter_ids(**filters) -> list[int]:  # noqa: ANN003

@@ -32,21 +32,33 @@ def _send(action: Action, subject: str, lines: list[str]) -> None:
 
 
 def notify_failures(action_id: int) -> int:
-    """Failed letters not yet reported, in one message. Returns how many were reported."""
+    """Failed and unconfirmed letters not yet reported, in one message. Returns how many were
+    reported."""
     action = Action.objects.get(pk=action_id)
-    failed = Letter.objects.filter(action=action, status=LetterStatus.FAILED, failure_notified_at__isnull=True)
-    reasons = Counter(failed.values_list("last_error", flat=True))
-    if not reasons:
+    told = Letter.objects.filter(action=action, status__in=(LetterStatus.FAILED, LetterStatus.UNCONFIRMED),
+                                 failure_notified_at__isnull=True)
+    rows = list(told.values_list("pk", "status", "last_error"))
+    if not rows:
         return 0
-    ids = list(failed.values_list("pk", flat=True))
     # Only the letters this call marks are reported by it: a concurrent call reports the others.
-    count = Letter.objects.filter(pk__in=ids, failure_notified_at__isnull=True).update(failure_notified_at=timezone.now())
+    count = Letter.objects.filter(pk__in=[pk for pk, _s, _e in rows], failure_notified_at__isnull=True).update(
+        failure_notified_at=timezone.now())
     if count:
-        _send(action, f"{count} letter(s) could not be delivered: {action.title}", [
-            f'{count} letter(s) of the action "{action.title}" could not be delivered.', "",
-            *[f"- {n} x {reason or 'unknown reason'}" for reason, n in reasons.most_common()], "",
-            "The delivery report lists them by decision maker; a failed letter can be retried once its cause is fixed.",
-        ])
+        failed = Counter(error for _pk, status, error in rows if status == LetterStatus.FAILED)
+        unconfirmed = sum(1 for _pk, status, _e in rows if status == LetterStatus.UNCONFIRMED)
+        lines = []
+        if failed:
+            lines += [f'{failed.total()} letter(s) of the action "{action.title}" could not be delivered.', "",
+                      *[f"- {n} x {reason or 'unknown reason'}" for reason, n in failed.most_common()], "",
+                      "The delivery report lists them by decision maker; a failed letter can be retried once its "
+                      "cause is fixed.", ""]
+        if unconfirmed:
+            lines += [f'{unconfirmed} letter(s) of the action "{action.title}" were handed to the mail server, '
+                      "which did not confirm it took them: they may have arrived. They are not sent again by "
+                      "themselves. The delivery report lists them; send one again only if the office did not get it."]
+        subject = (f"{count} letter(s) could not be delivered: {action.title}" if failed
+                   else f"{count} letter(s) sent, unconfirmed: {action.title}")
+        _send(action, subject, lines)
     return count
 
 

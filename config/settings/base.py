@@ -254,10 +254,21 @@ LETTER_MESSAGE_ID_DOMAIN = env("LETTER_MESSAGE_ID_DOMAIN", default="letters.inva
 # How long a worker's claim on a letter holds before the sweep may hand it to another worker.
 LETTER_CLAIM_LEASE_SECONDS = env.int("LETTER_CLAIM_LEASE_SECONDS", default=300)
 LETTER_MAX_ATTEMPTS = env.int("LETTER_MAX_ATTEMPTS", default=6)
+# Seconds before attempt 2, 3, ... (the last figure repeats): a mail server down for an hour loses
+# no letter.
+LETTER_RETRY_BACKOFF_SECONDS = [int(s) for s in env.list("LETTER_RETRY_BACKOFF_SECONDS",
+                                                         default=["60", "300", "900", "3600", "10800", "21600"])]
+# Before a send the claim is extended to its whole deadline (EMAIL_TIMEOUT, CWC_TIMEOUT) plus this
+# margin, which covers recording the outcome (retried on a fresh connection LETTER_RECORD_RETRIES
+# times over about 7 s when the database connection broke during the send).
+LETTER_CLAIM_MARGIN_SECONDS = env.int("LETTER_CLAIM_MARGIN_SECONDS", default=15)
+LETTER_RECORD_RETRIES = env.int("LETTER_RECORD_RETRIES", default=8)
 # Communicating with Congress: with both set, letters to offices with a CWC code are posted there;
 # without, their CWC XML is generated, validated and kept for export.
 CWC_API_URL = env("CWC_API_URL", default="")
 CWC_API_KEY = env("CWC_API_KEY", default="")
+# The whole CWC request (connect, post, answer) ends within this many seconds.
+CWC_TIMEOUT = env.int("CWC_TIMEOUT", default=30)
 CWC_DELIVERY_AGENT = {
     "id": env("CWC_DELIVERY_AGENT_ID", default=""),
     "name": env("CWC_DELIVERY_AGENT_NAME", default="Family case tracker (demo)"),

@@ -56,15 +56,16 @@ def broker(services_up) -> Iterator[None]:  # noqa: ANN001
 
 
 class Worker:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *, beat: bool = True, concurrency: int = 1) -> None:
         self.env, self.log, self.process = env, log, None
+        self.beat, self.concurrency = beat, concurrency
 
     def start(self) -> "Worker":
-        beat_schedule = self.log.with_suffix(".beat")
+        beat = ["-B", "-s", str(self.log.with_suffix(".beat"))] if self.beat else []
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "-B", "-s", str(beat_schedule),
-                 "-c", "1", "-l", "info", "--without-mingle", "--without-gossip", "-n", f"e2e{time.time_ns()}@%h"],
+                [sys.executable, "-m", "celery", "-A", "config", "worker", *beat, "-c", str(self.concurrency),
+                 "-l", "info", "--without-mingle", "--without-gossip", "-n", f"e2e{time.time_ns()}@%h"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
         self._wait_ready()
@@ -110,6 +111,12 @@ class Worker:
                 return line.rsplit(": ", 1)[1].strip("'")
         return None
 
+    def outcomes(self, task: str) -> list[str]:
+        """What each run of the task returned, from this worker's log."""
+        marker = f"Task {task}["
+        return [line.rsplit(": ", 1)[1].strip("'") for line in self.log.read_text(errors="replace").splitlines()
+                if marker in line and "] succeeded in " in line]
+
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""
 
@@ -142,8 +149,9 @@ def worker_env(broker, smtp, tmp_path) -> dict[str, str]:  # noqa: ANN001
 def workers(worker_env, tmp_path) -> Iterator[Callable[..., Worker]]:  # noqa: ANN001
     started: list[Worker] = []
 
-    def start(**env: str) -> Worker:
-        worker = Worker({**worker_env, **env}, tmp_path / f"worker-{len(started)}.log").start()
+    def start(*, beat: bool = True, concurrency: int = 1, **env: str) -> Worker:
+        worker = Worker({**worker_env, **env}, tmp_path / f"worker-{len(started)}.log", beat=beat,
+                        concurrency=concurrency).start()
         started.append(worker)
         return worker
 
@@ -159,3 +167,16 @@ def wait_until(condition: Callable[[], bool], *, timeout: float = 60, what: str 
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+EMAILS = {"Senator Padilla": "padilla@senate.example", "Senator Schiff": "schiff@senate.example",
+          "Representative Ruiz": "ruiz@house.example"}
+
+
+@pytest.fixture
+def reachable_congress(congress) -> None:  # noqa: ANN001
+    """The test's members of Congress take email (fictional addresses), so every letter goes by SMTP."""
+    from advocacy.models import DecisionMaker
+
+    for salutation, address in EMAILS.items():
+        DecisionMaker.objects.filter(salutation=salutation).update(email=address)

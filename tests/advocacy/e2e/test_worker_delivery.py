@@ -7,22 +7,12 @@ from collections import Counter
 import pytest
 from django.test import Client
 
-from advocacy.models import DecisionMaker, Letter, Submission
+from advocacy.models import Letter, Submission
 from tests.advocacy.conftest import SUPPORTER
 
 from .conftest import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-EMAILS = {"Senator Padilla": "padilla@senate.example", "Senator Schiff": "schiff@senate.example",
-          "Representative Ruiz": "ruiz@house.example"}
-
-
-@pytest.fixture
-def reachable_congress(congress) -> None:  # noqa: ANN001
-    """The test's members of Congress take email (fictional addresses), so every letter goes by SMTP."""
-    for salutation, address in EMAILS.items():
-        DecisionMaker.objects.filter(salutation=salutation).update(email=address)
 
 
 def _submit(action, browser: Client | None = None, **changes) -> None:  # noqa: ANN001
