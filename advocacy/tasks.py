@@ -1,51 +1,90 @@
 """Background work for advocacy. Every task takes ids, loads, and calls a service; delivery is
-idempotent (services.delivery), so a redelivered message or a retry never sends a letter twice."""
+idempotent (services.delivery), so a redelivered message or a retry never sends a letter twice.
+
+Two queues: `celery` carries the letters (a campaign can pile up thousands), `upkeep` the sweep and
+the organizers' notices, so a backlog of letters never starves the sweep. Workers consume both
+(CELERY_TASK_QUEUES); nothing needs configuring."""
+import logging
+from collections.abc import Iterable
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
 
+from .models import Letter, Submission
 from .services import actions as action_services
 from .services import batches, delivery, notify, submissions
 
+logger = logging.getLogger(__name__)
+BROKER_AWAY = (BrokerError, RedisError, OSError)
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, soft_time_limit=60, time_limit=90,
-             max_retries=None, ignore_result=True)
-def deliver_letter(self, letter_id: int) -> str:  # noqa: ANN001
+
+def try_enqueue(task, *args: object) -> bool:  # noqa: ANN001
+    """Send a task to the broker, or, when the broker is away, log it and return False: the caller's
+    rows are stored, and the sweep sends them once it is back. Never raises for the broker."""
+    try:
+        task.delay(*args)
+    except BROKER_AWAY as exc:
+        logger.warning("broker unavailable (%s): %s left for the sweep", type(exc).__name__, task.name)
+        return False
+    return True
+
+
+def enqueue_submission(submission_id: int) -> None:
+    """After a supporter's submission commits (it was stored marked enqueued)."""
+    if not try_enqueue(deliver_submission, submission_id):
+        Submission.objects.filter(pk=submission_id).update(enqueued_at=None)
+
+
+def enqueue_letters(ids: Iterable[int]) -> int:
+    """One delivery message per letter, each letter marked enqueued first (so the sweep leaves it to
+    its message); a letter the broker would not take is unmarked for the sweep. Returns how many
+    were sent to the broker."""
+    ids = list(ids)
+    Letter.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    refused = [pk for pk in ids if not try_enqueue(deliver_letter, pk)]
+    if refused:
+        Letter.objects.filter(pk__in=refused).update(enqueued_at=None)
+    return len(ids) - len(refused)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150, ignore_result=True)
+def deliver_letter(letter_id: int) -> str:
     # acks_late: a worker killed mid-letter leaves the message to be delivered again; the claim
-    # in services.delivery makes that second run a no-op when the first one finished.
-    outcome = delivery.deliver(letter_id)
-    if outcome.retry_in and not self.request.is_eager:
-        raise self.retry(countdown=outcome.retry_in)
-    # Eager (the embedded default): no retry in-process; the sweep comes back for it.
-    return outcome.state
-
-
-def _deliver_each(ids: list[int]) -> int:
-    for pk in ids:
-        deliver_letter.delay(pk)
-    return len(ids)
+    # in services.delivery makes that second run a no-op when the first one finished. A letter
+    # to try again later is brought back by the sweep when it is due (its next_attempt_at).
+    return delivery.deliver(letter_id).state
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_submission(submission_id: int) -> int:
     """A supporter acted: create their letters (idempotent) and deliver each in a task of its own."""
-    return _deliver_each(submissions.letters_for_submission(submission_id))
+    return enqueue_letters(submissions.letters_for_submission(submission_id))
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_action_pending(action_id: int) -> int:
-    return _deliver_each(delivery.pending_letter_ids(action_id=action_id))
+    return enqueue_letters(delivery.pending_letter_ids(action_id=action_id))
 
 
 @shared_task(ignore_result=True)
 def sweep_letters() -> int:
-    """Beat: letters stuck in a non-final state (a lost message, a killed worker) go out again, and
-    submissions whose letters were never created get them."""
-    grace = settings.LETTER_SWEEP_GRACE_SECONDS
-    for action_id in delivery.unconfirm_lapsed():
-        notify_failures.delay(action_id)
-    for pk in submissions.submissions_without_letters(grace_seconds=grace):
-        deliver_submission.delay(pk)
-    return _deliver_each(delivery.stuck_letters(grace_seconds=grace))
+    """Beat: letters a stopped worker left committed become "sent, unconfirmed"; letters no message
+    will bring to a worker (a retry now due, a message lost, the broker away) go out again; and
+    submissions whose letters were never made get them."""
+    delivery.unconfirm_lapsed()
+    grace, requeue = settings.LETTER_SWEEP_GRACE_SECONDS, settings.LETTER_REQUEUE_SECONDS
+    for pk in submissions.submissions_without_letters(grace_seconds=grace, requeue_seconds=requeue):
+        enqueue_submission(pk)
+    return enqueue_letters(delivery.stuck_letters(grace_seconds=grace, requeue_seconds=requeue))
+
+
+@shared_task(ignore_result=True)
+def send_notices() -> int:
+    """Organizers' notices waiting and due (after each event, and every minute from beat)."""
+    return sum(notify.deliver_notice(pk) == "sent" for pk in notify.due_notice_ids())
 
 
 @shared_task(ignore_result=True)
@@ -57,27 +96,9 @@ def close_due_actions() -> int:
 @shared_task(ignore_result=True)
 def suggest_won_actions() -> int:
     """Beat: offer organizers the win when every family of their action is released or reunited."""
-    offered = action_services.suggest_won_actions()
-    for pk in offered:
-        notify_won.delay(pk)
-    return len(offered)
+    return len(action_services.suggest_won_actions())
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1500, time_limit=1800, ignore_result=True)
 def build_pdf_batch(batch_id: int) -> None:
     batches.batch_build(batch_id)
-
-
-@shared_task(ignore_result=True)
-def notify_failures(action_id: int) -> int:
-    return notify.notify_failures(action_id)
-
-
-@shared_task(ignore_result=True)
-def notify_paused(action_id: int) -> None:
-    notify.notify_paused(action_id)
-
-
-@shared_task(ignore_result=True)
-def notify_won(action_id: int) -> None:
-    notify.notify_won(action_id)

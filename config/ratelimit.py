@@ -7,10 +7,14 @@ EXPIRE per key in a single pipeline; with any other cache (the embedded default'
 through add and incr. Keys are hashed, so the cache never holds an address or an IP.
 """
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,7 +48,12 @@ def _redis():  # noqa: ANN202
 
 
 def over_limit(*limits: Limit) -> bool:
-    """Count one hit against each limit; True when any of them is now exceeded."""
+    """Count one hit against each limit; True when any of them is now exceeded.
+
+    When the shared cache is unreachable the limits let the request through (logged): a supporter's
+    submission or a password reset is never lost to a cache outage. What still holds meanwhile: one
+    submission per supporter per action (a database constraint), CSRF, the honeypot, and the
+    sign-in lockout (counted in the database)."""
     now = time.time()
     keys = [limit.key(now) for limit in limits]
     client = _redis()
@@ -53,7 +62,11 @@ def over_limit(*limits: Limit) -> bool:
         for key, limit in zip(keys, limits):
             pipe.incr(key)
             pipe.expire(key, limit.period + 1, nx=True)
-        counts = pipe.execute()[0::2]
+        try:
+            counts = pipe.execute()[0::2]
+        except RedisError as exc:
+            logger.warning("rate limits not counted: the cache is unreachable (%s)", type(exc).__name__)
+            return False
     else:
         counts = []
         for key, limit in zip(keys, limits):

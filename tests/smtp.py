@@ -104,8 +104,17 @@ class SmtpServer:
 
     def __enter__(self) -> "SmtpServer":
         self.controller.start()
+        self.handler.server = self  # so a test can take the server down and bring it back
         return self
+
+    def stop(self) -> None:
+        """The mail server goes away: connections to its port are refused."""
+        self.controller.stop()
+
+    def restart(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
     def __exit__(self, *exc: object) -> None:
         self.handler.release.set()
-        self.controller.stop()
+        self.controller.stop(no_assert=True)  # (a test may have stopped it already)

@@ -4,9 +4,10 @@ from .actions import (
 )
 from .decision_makers import DecisionMaker, DecisionMakerKind, ZipDistrict
 from .letters import PENDING_STATUSES, BatchStatus, Channel, Letter, LetterStatus, PdfBatch, Submission
+from .notices import Notice, NoticeKind
 
 __all__ = [
     "PENDING_STATUSES", "Action", "ActionCase", "ActionGroupObjectPermission", "ActionShare", "ActionStatus",
     "ActionUserObjectPermission", "BatchStatus", "Channel", "DecisionMaker", "DecisionMakerKind", "Language", "Letter",
-    "LetterStatus", "PdfBatch", "Submission", "SupporterEditing", "Tally", "TallyKind", "ZipDistrict",
+    "LetterStatus", "Notice", "NoticeKind", "PdfBatch", "Submission", "SupporterEditing", "Tally", "TallyKind", "ZipDistrict",
 ]

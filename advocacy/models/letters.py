@@ -42,6 +42,9 @@ class Submission(models.Model):
     # When the delivery task last created this submission's letters; emptied by every resubmission
     # (the address may reach other offices), so the sweep can find submissions whose task was lost.
     letters_made_at = models.DateTimeField(null=True, blank=True)
+    # When its delivery task last went to the broker (empty: it could not be sent there, the broker
+    # was away): the sweep leaves it to that message until the broker would hand it out again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -124,6 +127,9 @@ class Letter(models.Model):
     # Set, under the claim, the moment before the step after which the server may have the letter
     # (the end of the SMTP message). A claim that lapses with it set is "sent, unconfirmed".
     committed_at = models.DateTimeField(null=True, blank=True)
+    # When a delivery message for it last went to the broker: the sweep leaves it to that message
+    # until the broker would have handed it out again (services.delivery.stuck_letters).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failure_notified_at = models.DateTimeField(null=True, blank=True)

@@ -28,7 +28,7 @@ from cases.services import advocacy_link_record
 
 from ..letters.render import check_template, facts_for
 from ..models import (
-    Action, ActionCase, ActionShare, ActionStatus, DecisionMaker, Language, Letter, Tally, TallyKind,
+    Action, ActionCase, ActionShare, ActionStatus, DecisionMaker, Language, Letter, NoticeKind, Tally, TallyKind,
 )
 from ..permissions import grant_owner_perms, require_action_perm, set_group_perms, set_user_perms
 
@@ -284,16 +284,22 @@ def action_resume(*, actor: User, action: Action) -> Action:
         _check_letters(locked, _linked_ids(locked))
 
     resumed = _transition(actor=actor, action=action, check=check, paused_reason="")
-    from ..tasks import deliver_action_pending
+    from ..tasks import deliver_action_pending, try_enqueue
 
-    deliver_action_pending.delay_on_commit(resumed.pk)
+    # With the broker away, the sweep finds the waiting letters (no longer held by the pause).
+    transaction.on_commit(lambda: try_enqueue(deliver_action_pending, resumed.pk))
     return resumed
 
 
 def action_pause(*, action_id: int, reason: str) -> bool:
     """The system's hold, when a letter could not be rendered. Returns True for the first pause
     (whoever pauses first notifies the organizer; a conditional update decides who)."""
-    paused = Action.objects.filter(pk=action_id, paused_reason="").update(paused_reason=reason[:300])
+    from . import notify
+
+    with transaction.atomic():  # the organizer's notice is written with the pause
+        paused = Action.objects.filter(pk=action_id, paused_reason="").update(paused_reason=reason[:300])
+        if paused:
+            notify.queue(action_id, NoticeKind.PAUSED)
     return paused == 1
 
 
@@ -307,16 +313,21 @@ def close_due_actions(*, now: dt.datetime | None = None) -> int:
 
 def suggest_won_actions() -> list[int]:
     """Published or closed actions whose every family is now released or reunited, not yet
-    offered to their organizer as won. Returns the ids newly offered (each offered once)."""
+    offered to their organizer as won (a notice, written with the offer). Returns the ids newly
+    offered (each offered once)."""
     from cases.facts import all_out_of_custody
+
+    from . import notify
 
     offered = []
     for action in Action.objects.filter(status__in=(ActionStatus.PUBLISHED, ActionStatus.CLOSED),
                                         won_suggested_at__isnull=True):
-        if all_out_of_custody(case_ids=_linked_ids(action)) and Action.objects.filter(
-            pk=action.pk, won_suggested_at__isnull=True
-        ).update(won_suggested_at=timezone.now()):
-            offered.append(action.pk)
+        if not all_out_of_custody(case_ids=_linked_ids(action)):
+            continue
+        with transaction.atomic():
+            if Action.objects.filter(pk=action.pk, won_suggested_at__isnull=True).update(won_suggested_at=timezone.now()):
+                notify.queue(action.pk, NoticeKind.WON)
+                offered.append(action.pk)
     return offered
 
 
@@ -417,8 +428,9 @@ def letter_retry(*, actor: User, letter: Letter) -> Letter:
         locked.next_attempt_at = None
         locked.committed_at = None
         locked.failure_notified_at = None
+        locked.enqueued_at = None
         locked.save()
-        from ..tasks import deliver_letter
+        from ..tasks import enqueue_letters
 
-        deliver_letter.delay_on_commit(locked.pk)
+        transaction.on_commit(lambda: enqueue_letters([locked.pk]))
     return locked

@@ -23,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from ..letters import cwc
 from ..letters.render import FactsUnavailable, Rendered, Supporter, facts_for, render
-from ..models import PENDING_STATUSES, Channel, Letter, LetterStatus
+from ..models import PENDING_STATUSES, Channel, Letter, LetterStatus, NoticeKind
+from . import notify
 from .actions import action_pause
 from .channels import (PermanentError, TransientError, Unconfirmed, automatic_channels, choose_channel, post_cwc,
                        send_email)
@@ -122,10 +123,7 @@ def render_and_store(letter_id: int, token: uuid.UUID) -> tuple[Letter, str]:
     except FactsUnavailable as exc:
         release(letter_id, token)
         reason = "Facts no consenting family supports any more: " + ", ".join(sorted(exc.fields))
-        if action_pause(action_id=action.pk, reason=reason):
-            from ..tasks import notify_paused
-
-            notify_paused.delay(action.pk)
+        action_pause(action_id=action.pk, reason=reason)  # the first pause tells the organizer
         return letter, "held"
     except cwc.InvalidMessage as exc:
         fail(letter, token, str(exc))
@@ -142,11 +140,10 @@ def render_and_store(letter_id: int, token: uuid.UUID) -> tuple[Letter, str]:
 
 
 def fail(letter: Letter, token: uuid.UUID, reason: str) -> None:
-    if release(letter.pk, token, status=LetterStatus.FAILED, last_error=reason[:300], next_attempt_at=None,
-               committed_at=None):
-        from ..tasks import notify_failures
-
-        notify_failures.delay(letter.action_id)
+    with transaction.atomic():  # the organizer's notice is written with the failure, or neither is
+        if release(letter.pk, token, status=LetterStatus.FAILED, last_error=reason[:300], next_attempt_at=None,
+                   committed_at=None):
+            notify.queue(letter.action_id, NoticeKind.LETTERS)
 
 
 NO_ANSWER = "no answer recorded after the message was handed over"
@@ -240,10 +237,9 @@ def deliver(letter_id: int) -> Outcome:
 
 def _unconfirmed(letter: Letter, token: uuid.UUID, reason: str) -> Outcome:
     reason = f"{NO_ANSWER} ({reason})"
-    if release(letter.pk, token, status=LetterStatus.UNCONFIRMED, last_error=reason[:300], next_attempt_at=None):
-        from ..tasks import notify_failures
-
-        notify_failures.delay(letter.action_id)
+    with transaction.atomic():
+        if release(letter.pk, token, status=LetterStatus.UNCONFIRMED, last_error=reason[:300], next_attempt_at=None):
+            notify.queue(letter.action_id, NoticeKind.LETTERS)
     return Outcome("unconfirmed")
 
 
@@ -264,42 +260,53 @@ def _retry_or_fail(letter_id: int, token: uuid.UUID, attempt: int, exc: Exceptio
     backoff = settings.LETTER_RETRY_BACKOFF_SECONDS
     wait = backoff[min(attempt, len(backoff)) - 1]
     # The server refused the message (or never saw its end): nothing was handed over.
-    release(letter_id, token, last_error=reason[:300], committed_at=None,
+    release(letter_id, token, last_error=reason[:300], committed_at=None, enqueued_at=None,
             next_attempt_at=timezone.now() + dt.timedelta(seconds=wait))
     return Outcome("retry", retry_in=wait)
 
 
-def stuck_letters(*, grace_seconds: int, limit: int = 5000) -> list[int]:
-    """Letters a worker should be delivering and is not: pending, due, unclaimed (or the claim's
-    lease ran out), untouched for `grace_seconds`, of an action that is not paused. The sweep
-    enqueues them again and touches them, so the next sweep waits another grace period."""
+def stuck_letters(*, grace_seconds: int, requeue_seconds: int, limit: int = 5000) -> list[int]:
+    """Letters a worker should be delivering and no message will bring to one: pending, due,
+    unclaimed (or the claim expired), of an action that is not paused, and either never sent to the
+    broker (a retry now due; or the broker was away, untouched for `grace_seconds`) or sent there
+    longer ago than the broker takes to hand an unacknowledged message out again (the message was
+    lost). A letter still waiting in a long queue is left to its message, so a backlog never
+    multiplies the queue. Marked enqueued now, in the same transaction: two sweeps at once take
+    different letters."""
     now = timezone.now()
     pending = Q(status=LetterStatus.QUEUED) | Q(status=LetterStatus.RENDERED, channel__in=automatic_channels())
-    ids = list(
-        Letter.objects.filter(claimable(now), pending, updated_at__lt=now - dt.timedelta(seconds=grace_seconds),
-                              action__paused_reason="")
-        .order_by("updated_at").values_list("pk", flat=True)[:limit]
-    )
-    if ids:
-        Letter.objects.filter(pk__in=ids).update(updated_at=now)
+    never = Q(enqueued_at__isnull=True) & (Q(next_attempt_at__isnull=False)
+                                           | Q(updated_at__lt=now - dt.timedelta(seconds=grace_seconds)))
+    lost = Q(enqueued_at__lt=now - dt.timedelta(seconds=requeue_seconds))
+    with transaction.atomic():
+        ids = list(
+            Letter.objects.filter(claimable(now), pending, never | lost, action__paused_reason="")
+            .select_for_update(skip_locked=True, of=("self",)).order_by("pk").values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Letter.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
 
 
-def unconfirm_lapsed() -> list[int]:
+def unconfirm_lapsed() -> int:
     """Letters whose worker reached the commit point and then stopped without recording an outcome
     (it died, or the database stayed away) once their claim expired: by email they become "sent,
-    unconfirmed" - the server may have them - and wait for a person; by CWC they go back to the
-    queue, because posting again is the check (the same DeliveryId is refused as a duplicate, 409).
-    Returns the actions whose organizers should hear of it."""
+    unconfirmed" - the server may have them - and wait for a person, whose organizers are told; by
+    CWC they go back to the queue, because posting again is the check (the same DeliveryId is
+    refused as a duplicate, 409). Returns how many letters became unconfirmed."""
     now = timezone.now()
     lapsed = Letter.objects.filter(status__in=PENDING_STATUSES, committed_at__isnull=False, claim_expires_at__lt=now)
     lapsed.filter(channel=Channel.CWC).update(committed_at=None, claimed_at=None, claim_token=None,
-                                              claim_expires_at=None, next_attempt_at=None)
-    email = lapsed.filter(channel=Channel.EMAIL)
-    actions = sorted(set(email.values_list("action_id", flat=True)))
-    email.update(status=LetterStatus.UNCONFIRMED, claimed_at=None, claim_token=None, claim_expires_at=None,
-                 last_error=f"{NO_ANSWER} (the worker stopped)")
-    return actions
+                                              claim_expires_at=None, next_attempt_at=None, enqueued_at=None)
+    with transaction.atomic():
+        email = list(lapsed.filter(channel=Channel.EMAIL).select_for_update(skip_locked=True)
+                     .values_list("pk", "action_id"))
+        Letter.objects.filter(pk__in=[pk for pk, _a in email]).update(
+            status=LetterStatus.UNCONFIRMED, claimed_at=None, claim_token=None, claim_expires_at=None,
+            last_error=f"{NO_ANSWER} (the worker stopped)")
+        for action_id in sorted({a for _pk, a in email}):
+            notify.queue(action_id, NoticeKind.LETTERS)
+    return len(email)
 
 
 def pending_letter_ids(**filters) -> list[int]:  # noqa: ANN003

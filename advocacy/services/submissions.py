@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,36 +114,43 @@ def submit(*, action: Action, data: SupporterInput, targets: list[DecisionMaker]
     fields = asdict(data)
     email_key = data.email.strip().lower()
     code = referral_code(action.pk, email_key)
-    from ..tasks import deliver_submission
+    from ..tasks import enqueue_submission
 
+    now = timezone.now()
     if owner_token:
         mine = Submission.objects.filter(action=action, email_key=email_key, owner_key=owner_key(owner_token))
         pk = mine.values_list("pk", flat=True).first()
         if pk is not None:
             with transaction.atomic():
-                mine.update(**{f: fields[f] for f in UPDATED_ON_RESUBMIT}, updated_at=timezone.now(),
-                            letters_made_at=None)
-                deliver_submission.delay_on_commit(pk)
+                mine.update(**{f: fields[f] for f in UPDATED_ON_RESUBMIT}, updated_at=now, letters_made_at=None,
+                            enqueued_at=now)
+                transaction.on_commit(lambda: enqueue_submission(pk))
             return Submitted("updated", pk, targets, owner_token, code)
     token = secrets.token_urlsafe(24)
-    now = timezone.now()
     row = Submission(action=action, email_key=email_key, referral_code=code, owner_key=owner_key(token),
-                     created_at=now, updated_at=now, **fields)
+                     created_at=now, updated_at=now, enqueued_at=now, **fields)
     pk = _insert_if_new(row)
     if pk is None:
         return Submitted("unchanged", None, targets, token, code)
     # Now if the row is committed already; after the commit when a caller's transaction holds it.
-    deliver_submission.delay_on_commit(pk)
+    # The submission is stored either way: with the broker away, the sweep sends it later.
+    transaction.on_commit(lambda: enqueue_submission(pk))
     return Submitted("created", pk, targets, token, code)
 
 
-def submissions_without_letters(*, grace_seconds: int, limit: int = 5000) -> list[int]:
-    """Submissions whose delivery task never ran (a message lost on the way): the sweep's other half."""
-    cutoff = timezone.now() - dt.timedelta(seconds=grace_seconds)
-    ids = list(Submission.objects.filter(letters_made_at__isnull=True, updated_at__lt=cutoff)
-               .order_by("updated_at").values_list("pk", flat=True)[:limit])
-    if ids:  # touched, so the next sweep waits another grace period
-        Submission.objects.filter(pk__in=ids, letters_made_at__isnull=True).update(updated_at=timezone.now())
+def submissions_without_letters(*, grace_seconds: int, requeue_seconds: int, limit: int = 5000) -> list[int]:
+    """Submissions whose delivery task never ran: never sent to the broker (it was away) and older
+    than the grace period, or sent there longer ago than the broker takes to hand a message out
+    again (it was lost). Marked enqueued now, in the same transaction, so a second sweep running
+    at once takes none of them: the sweep's other half."""
+    now = timezone.now()
+    never = Q(enqueued_at__isnull=True, updated_at__lt=now - dt.timedelta(seconds=grace_seconds))
+    lost = Q(enqueued_at__lt=now - dt.timedelta(seconds=requeue_seconds))
+    with transaction.atomic():
+        ids = list(Submission.objects.filter(never | lost, letters_made_at__isnull=True)
+                   .select_for_update(skip_locked=True).order_by("updated_at").values_list("pk", flat=True)[:limit])
+        if ids:
+            Submission.objects.filter(pk__in=ids).update(enqueued_at=now)
     return ids
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -126,6 +127,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # A cache shared by every web process: the public form's rate limits count in it. The embedded
 # default is one process, so memory will do; production sets CACHE_URL=redis://...
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # Redis away is a slower page, never a failed one: cache reads miss, writes are dropped (and
+    # logged), and nothing waits on a dead server for more than a second. The rate limits decide
+    # for themselves what to do then (config.ratelimit: they let the request through).
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1})
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Encryption of PII at rest -------------------------------------------------------------
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys; the first encrypts, all decrypt (rotation).
@@ -198,11 +206,13 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
-# Letters stuck in a non-final state longer than this are enqueued again by the sweep.
+# Letters and submissions that could not be sent to the broker (it was away), untouched this long,
+# are sent again by the sweep.
 LETTER_SWEEP_GRACE_SECONDS = env.int("LETTER_SWEEP_GRACE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-letters": {"task": "advocacy.tasks.sweep_letters",
                       "schedule": env.float("LETTER_SWEEP_EVERY_SECONDS", default=60.0)},
+    "send-notices": {"task": "advocacy.tasks.send_notices", "schedule": env.float("NOTICE_EVERY_SECONDS", default=60.0)},
     "close-due-actions": {"task": "advocacy.tasks.close_due_actions", "schedule": 60.0},
     "suggest-won-actions": {"task": "advocacy.tasks.suggest_won_actions", "schedule": 900.0},
     "forget-used-form-tokens": {"task": "cases.tasks.forget_used_form_tokens", "schedule": 3600.0},
@@ -214,8 +224,25 @@ CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
 # Redis redelivers a message no worker acknowledged after `visibility_timeout` seconds (looking for
 # such messages every interval x throttle seconds); the sweep and the letter's claim make an early
 # redelivery harmless.
+# Letters on the default queue; the sweep and the organizers' notices on a queue of their own, so a
+# backlog of letters never starves them. Declaring both makes every worker consume both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("upkeep"))
+CELERY_TASK_ROUTES = {
+    "advocacy.tasks.sweep_letters": {"queue": "upkeep"},
+    "advocacy.tasks.send_notices": {"queue": "upkeep"},
+}
+# A web request never waits long on a broker that is away: the submission is stored and the sweep
+# sends it later (advocacy.tasks.try_enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# A letter or submission sent to the broker longer ago than this and still not taken by a worker is
+# sent again by the sweep (its message was lost); by default the time after which Redis hands an
+# unacknowledged message out again, so a letter waiting in a long queue is never sent there twice.
+LETTER_REQUEUE_SECONDS = env.int("LETTER_REQUEUE_SECONDS", default=CELERY_VISIBILITY_TIMEOUT)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
@@ -263,6 +290,10 @@ LETTER_RETRY_BACKOFF_SECONDS = [int(s) for s in env.list("LETTER_RETRY_BACKOFF_S
 # times over about 7 s when the database connection broke during the send).
 LETTER_CLAIM_MARGIN_SECONDS = env.int("LETTER_CLAIM_MARGIN_SECONDS", default=15)
 LETTER_RECORD_RETRIES = env.int("LETTER_RECORD_RETRIES", default=8)
+# Seconds before an organizer's notice is tried again (the last figure repeats, for ever: a notice
+# is never given up).
+NOTICE_RETRY_BACKOFF_SECONDS = [int(s) for s in env.list("NOTICE_RETRY_BACKOFF_SECONDS",
+                                                         default=["30", "60", "300", "900"])]
 # Communicating with Congress: with both set, letters to offices with a CWC code are posted there;
 # without, their CWC XML is generated, validated and kept for export.
 CWC_API_URL = env("CWC_API_URL", default="")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from advocacy.models import Action
-from advocacy.tasks import close_due_actions, suggest_won_actions
+from advocacy.tasks import close_due_actions, send_notices, suggest_won_actions
 from cases import services
 from tests.cases.helpers import client_for
 
@@ -33,6 +33,8 @@ def test_when_every_family_is_out_the_organizer_is_offered_the_win_once(olga, al
     assert suggest_won_actions.apply().get() == 0  # offered once
     action = Action.objects.get(pk=action.pk)
     assert action.status == "published" and action.won_suggested_at  # offered, not decided for her
+    assert send_notices.apply().get() == 1  # the notice written with the offer goes out
+    assert send_notices.apply().get() == 0
     (told,) = smtp.to("olga@example.test")
     assert told.message["Subject"] == "Every family is out: Reunite Ana's family"
     assert "Ana" not in told.text.replace("Reunite Ana's family", "")  # no family detail in the email

@@ -11,11 +11,11 @@ from django.utils import timezone
 from lxml import etree
 
 from advocacy.letters import cwc
-from advocacy.models import Action, Letter, Submission
+from advocacy.models import Action, Letter, Notice, Submission
 from advocacy.services import actions as action_services
 from advocacy.services import delivery
 from advocacy.services.submissions import SupporterInput, submit
-from advocacy.tasks import deliver_letter, sweep_letters
+from advocacy.tasks import deliver_letter, send_notices, sweep_letters
 from cases import services
 from tests import factories as f
 from tests.cases.helpers import client_for
@@ -137,6 +137,8 @@ def test_a_temporary_refusal_is_retried_with_backoff_then_fails_and_the_organize
     row = Letter.objects.get(pk=letter.pk)
     assert (row.status, row.attempts) == ("failed", 3)
     assert row.last_error == "SMTPRecipientsRefused 451 (after 3 attempts)"
+    assert smtp.to("olga@example.test") == []  # the notice was written with the failure; a task sends it
+    assert send_notices.apply().get() == 1
     (told,) = smtp.to("olga@example.test")
     assert "1 letter(s) of the action \"Reunite Ana's family\" could not be delivered." in told.text
     assert "rosa" not in told.text.lower()  # counts and reasons, never a supporter
@@ -150,8 +152,35 @@ def test_a_permanent_refusal_fails_at_once_and_is_reported_once(action, smtp):  
     assert delivery.deliver(first.pk).state == "failed"
     assert delivery.deliver(second.pk).state == "failed"
     assert Letter.objects.get(pk=first.pk).last_error == "SMTPRecipientsRefused 550"
+    assert Notice.objects.filter(sent_at__isnull=True).count() == 1  # one waits per action: both in one message
+    assert send_notices.apply().get() == 1
+    assert send_notices.apply().get() == 0  # told once
     reports = smtp.to("olga@example.test")
-    assert [m.message["Subject"] for m in reports] == ["1 letter(s) could not be delivered: Reunite Ana's family"] * 2
+    assert [m.message["Subject"] for m in reports] == ["2 letter(s) could not be delivered: Reunite Ana's family"]
+    assert "- 2 x SMTPRecipientsRefused 550" in reports[0].text
+
+
+def test_a_notice_waits_out_a_mail_outage_and_is_sent_once_the_server_is_back(action, smtp, settings):  # noqa: ANN001
+    from tests.smtp import free_port
+
+    smtp.refuse[DIRECTOR] = "550 5.1.1 No such user"
+    letter = _letter_to(sign(action), "Field Office Director")
+    assert delivery.deliver(letter.pk).state == "failed"
+    port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()  # the mail server is away
+    for _ in range(2):
+        assert send_notices.apply().get() == 0
+        Notice.objects.update(next_attempt_at=timezone.now())  # (due again at once, for the test)
+    notice = Notice.objects.get()
+    assert (notice.kind, notice.sent_at, notice.attempts, notice.last_error) == (
+        "letters", None, 2, "ConnectionRefusedError")
+    assert Letter.objects.get(pk=letter.pk).failure_notified_at is None  # not told yet, so not marked
+    settings.EMAIL_PORT = port  # back
+    assert send_notices.apply().get() == 1
+    assert send_notices.apply().get() == 0
+    (told,) = smtp.to("olga@example.test")
+    assert told.message["Subject"] == "1 letter(s) could not be delivered: Reunite Ana's family"
+    assert Notice.objects.get().sent_at is not None
+    assert Letter.objects.get(pk=letter.pk).failure_notified_at is not None
 
 
 def test_a_failed_letter_can_be_retried_by_the_organizer(action, olga, smtp, django_capture_on_commit_callbacks):  # noqa: ANN001
@@ -211,9 +240,11 @@ def test_when_a_fact_loses_its_last_consenting_family_the_action_pauses_until_th
     action = Action.objects.get(pk=two_families.pk)
     assert action.paused_reason == "Facts no consenting family supports any more: families.first_names"
     assert Letter.objects.get(pk=letter.pk).status == "queued"
+    send_notices.apply()
     assert [m.message["Subject"] for m in smtp.to("olga@example.test")] == ["Letters paused: Reunite Ana's family"]
     assert smtp.to(DIRECTOR) == []
-    assert delivery.stuck_letters(grace_seconds=0) == []  # the sweep leaves a paused action alone
+    # The sweep leaves a paused action alone.
+    assert delivery.stuck_letters(grace_seconds=0, requeue_seconds=0) == []
     assert delivery.deliver(letter.pk).state == "held"
 
     assert api.post(f"/api/v1/actions/{action.pk}/resume/").status_code == 400  # the letter still names them
@@ -228,20 +259,41 @@ def test_when_a_fact_loses_its_last_consenting_family_the_action_pauses_until_th
     assert "Ana" not in sent.text
 
 
-def test_the_sweep_sends_letters_nobody_is_delivering(action, smtp, settings):  # noqa: ANN001
-    settings.LETTER_SWEEP_GRACE_SECONDS = 60
+def test_the_sweep_sends_letters_no_message_will_bring_and_leaves_those_one_will(action, smtp, settings):  # noqa: ANN001
+    settings.LETTER_SWEEP_GRACE_SECONDS, settings.LETTER_REQUEUE_SECONDS = 60, 600
+    submission = sign(action)  # four letters, made, never sent to the broker
+    assert sweep_letters.apply().get() == 0  # just made: their task may still be on its way
+    now = timezone.now()
+    Letter.objects.filter(submission=submission).update(updated_at=now - dt.timedelta(minutes=5))
+    waiting = _letter_to(submission, "Senator Padilla")  # in a long queue: sent to the broker a minute ago
+    Letter.objects.filter(pk=waiting.pk).update(enqueued_at=now - dt.timedelta(minutes=1))
+    held = _letter_to(submission, "Field Office Director")  # a live worker is on it
+    Letter.objects.filter(pk=held.pk).update(claim_token=uuid.uuid4(), claim_expires_at=now + dt.timedelta(minutes=1),
+                                             enqueued_at=now - dt.timedelta(minutes=20))
+    stuck = delivery.stuck_letters(grace_seconds=60, requeue_seconds=600)
+    assert sorted(stuck) == sorted(Letter.objects.filter(submission=submission, decision_maker__salutation__in=(
+        "Senator Schiff", "Representative Ruiz")).values_list("pk", flat=True))
+    assert delivery.stuck_letters(grace_seconds=60, requeue_seconds=600) == []  # marked: the next sweep takes none
+    # The waiting letter's message was lost (sent longer ago than the broker takes to hand it out
+    # again), and the worker holding the other one died (its claim expired): both go out again.
+    Letter.objects.filter(pk=waiting.pk).update(enqueued_at=now - dt.timedelta(minutes=11))
+    Letter.objects.filter(pk=held.pk).update(claim_expires_at=now - dt.timedelta(seconds=1))
+    assert sweep_letters.apply().get() == 2
+    assert len(smtp.to(DIRECTOR)) == 1
+    assert Letter.objects.get(pk=held.pk).status == "sent"
+
+
+def test_a_letter_to_try_again_is_brought_back_by_the_sweep_when_it_is_due(action, smtp, settings):  # noqa: ANN001
+    settings.LETTER_SWEEP_GRACE_SECONDS, settings.LETTER_REQUEUE_SECONDS = 600, 3600
+    smtp.refuse[DIRECTOR] = "451 4.3.0 Try later"
     letter = _letter_to(sign(action), "Field Office Director")
-    assert sweep_letters.apply().get() == 0  # just queued: its task may still be on its way
-    five_minutes_ago = timezone.now() - dt.timedelta(minutes=5)
-    Letter.objects.filter(action=action).update(updated_at=five_minutes_ago)
-    Letter.objects.filter(pk=letter.pk).update(  # held by a live worker
-        claim_token=uuid.uuid4(), claim_expires_at=timezone.now() + dt.timedelta(minutes=1))
-    stuck = delivery.stuck_letters(grace_seconds=60)
-    assert letter.pk not in stuck and len(stuck) == 3  # the senators' and the representative's
-    assert delivery.stuck_letters(grace_seconds=60) == []  # touched: the next sweep waits again
-    Letter.objects.filter(pk=letter.pk).update(claim_expires_at=timezone.now() - dt.timedelta(seconds=1),
-                                               updated_at=five_minutes_ago)  # its worker died
-    assert sweep_letters.apply().get() == 1
+    assert delivery.deliver(letter.pk).state == "retry"
+    del smtp.refuse[DIRECTOR]
+    assert delivery.stuck_letters(grace_seconds=600, requeue_seconds=3600) == []  # not due for a minute
+    Letter.objects.filter(pk=letter.pk).update(next_attempt_at=timezone.now())
+    assert delivery.stuck_letters(grace_seconds=600, requeue_seconds=3600) == [letter.pk]  # due: no grace to wait
+    Letter.objects.filter(pk=letter.pk).update(enqueued_at=None)
+    sweep_letters.apply()
     assert len(smtp.to(DIRECTOR)) == 1
     assert Letter.objects.get(pk=letter.pk).status == "sent"
 
@@ -299,15 +351,31 @@ def test_cwc_answers(action, cwc_endpoint, answer, state, status):  # noqa: ANN0
 def test_the_sweep_creates_the_letters_of_a_submission_whose_task_was_lost(action, smtp, settings):  # noqa: ANN001
     from advocacy.services.submissions import submit
 
-    settings.LETTER_SWEEP_GRACE_SECONDS = 60
+    settings.LETTER_SWEEP_GRACE_SECONDS, settings.LETTER_REQUEUE_SECONDS = 60, 600
     submission = Submission.objects.get(pk=submit(action=action, data=_supporter()).submission_id)  # its task never ran
-    assert sweep_letters.apply().get() == 0 and not Letter.objects.exists()  # within the grace period
-    Submission.objects.filter(pk=submission.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
-    sweep_letters.apply()
+    assert submission.enqueued_at is not None
+    assert sweep_letters.apply().get() == 0 and not Letter.objects.exists()  # its message may be in the queue
+    Submission.objects.filter(pk=submission.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5),
+                                                       enqueued_at=timezone.now() - dt.timedelta(minutes=5))
+    assert sweep_letters.apply().get() == 0  # still within the time the broker takes to hand it out again
+    Submission.objects.filter(pk=submission.pk).update(enqueued_at=timezone.now() - dt.timedelta(minutes=11))
+    sweep_letters.apply()  # lost: sent again
     assert Letter.objects.filter(submission=submission).count() == 4
     assert Submission.objects.get(pk=submission.pk).letters_made_at is not None
     (received,) = smtp.to(DIRECTOR)
     assert received.message["Reply-To"] == "rosa@example.org"
+
+
+def test_the_sweep_sends_a_submission_the_broker_never_took_after_the_grace_period(action, smtp, settings):  # noqa: ANN001
+    from advocacy.services.submissions import submit
+
+    settings.LETTER_SWEEP_GRACE_SECONDS, settings.LETTER_REQUEUE_SECONDS = 60, 600
+    submission_id = submit(action=action, data=_supporter()).submission_id
+    Submission.objects.filter(pk=submission_id).update(enqueued_at=None)  # the broker was away
+    assert sweep_letters.apply().get() == 0 and not Letter.objects.exists()  # within the grace period
+    Submission.objects.filter(pk=submission_id).update(updated_at=timezone.now() - dt.timedelta(minutes=2))
+    sweep_letters.apply()
+    assert len(smtp.to(DIRECTOR)) == 1
 
 
 def test_a_resubmission_before_the_task_ran_is_the_one_the_letters_follow(action, django_capture_on_commit_callbacks):  # noqa: ANN001

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from advocacy.models import Letter
 from advocacy.services import delivery
-from advocacy.tasks import sweep_letters
+from advocacy.tasks import send_notices, sweep_letters
 
 from tests.cases.helpers import client_for
 
@@ -99,6 +99,7 @@ def test_a_send_cut_after_the_message_is_sent_unconfirmed_and_never_sent_again(a
     assert delivery.deliver(letter.pk).state == "skipped"
     sweep_letters.apply()
     assert len(smtp.to(DIRECTOR)) == 1
+    assert send_notices.apply().get() == 1
     (notice,) = [m for m in smtp.messages if DIRECTOR not in m.rcpt_tos]
     assert notice.message["Subject"] == f"1 letter(s) sent, unconfirmed: {action.title}"
     assert "may have arrived" in notice.text and "rosa@example.org" not in notice.text
@@ -224,3 +225,40 @@ def test_a_cwc_post_ends_at_its_whole_deadline(action, settings):  # noqa: ANN00
     row = Letter.objects.get(pk=letter.pk)
     # Posting again is safe (the same DeliveryId is refused as a duplicate), so it is simply retried.
     assert (row.channel, row.status, row.attempts, row.committed_at) == ("cwc", "rendered", 1, None)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_while_its_actions_notice_is_going_out_gets_a_notice_of_its_own(action, smtp):  # noqa: ANN001
+    from advocacy.models import Notice
+    from advocacy.services import notify
+
+    smtp.refuse[DIRECTOR] = "550 5.1.1 No such user"
+    first = director_letter(action)
+    second = Letter.objects.get(submission=sign(action, email="b@example.org"),
+                                decision_maker__salutation="Field Office Director")
+    # (Outside a test transaction both failed and were told at once.) Start again from: the first
+    # failed, its notice waiting; the second about to fail.
+    Notice.objects.all().delete()
+    smtp.messages.clear()
+    Letter.objects.filter(pk=first.pk).update(failure_notified_at=None)
+    Letter.objects.filter(pk=second.pk).update(status="rendered", attempts=0, failure_notified_at=None)
+    notice = Notice.objects.create(action=action, kind="letters")
+    token = delivery.claim(second.pk)
+
+    def fail_another_meanwhile(_recipients: list[str]) -> None:
+        # The first notice has reached the server and is not recorded yet: the second letter fails.
+        if _recipients == ["olga@example.test"] and Letter.objects.filter(pk=second.pk, status="rendered").exists():
+            delivery.fail(second, token, "SMTPRecipientsRefused 550")
+        connection.close()
+
+    smtp.on_message = fail_another_meanwhile
+    assert notify.deliver_notice(notice.pk) == "sent"
+    assert Letter.objects.get(pk=second.pk).status == "failed"
+    # The first notice told of the first letter only; the second got a notice of its own (sent
+    # after the first was recorded).
+    subjects = [m.message["Subject"] for m in smtp.to("olga@example.test")]
+    assert subjects == ["1 letter(s) could not be delivered: Reunite Ana's family"] * 2
+    assert Notice.objects.filter(sent_at__isnull=False).count() == 2
+    assert not Notice.objects.filter(sent_at__isnull=True).exists()
+    assert not Letter.objects.filter(status="failed", failure_notified_at__isnull=True).exists()

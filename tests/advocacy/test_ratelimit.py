@@ -33,3 +33,16 @@ def test_keys_never_hold_the_address_or_ip():
     key = Limit("act-email", "rosa@example.org", "5/h").key(0)
     assert "rosa" not in key and "example" not in key
     assert Limit("act-ip", "198.51.100.1", "5/h").key(0).count("198") == 0
+
+
+def test_with_the_cache_unreachable_the_limits_let_the_request_through_and_say_so(settings, caplog):  # noqa: ANN001
+    from tests.smtp import free_port
+
+    # A Redis cache on a port nobody listens on, configured as production configures it.
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
+                                   "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1}}}
+    ip = Limit("act-ip", "198.51.100.9", "1/h")
+    assert [over_limit(ip) for _ in range(3)] == [False, False, False]  # documented: fail open
+    assert "rate limits not counted: the cache is unreachable (ConnectionError)" in caplog.text
+    assert "198.51.100.9" not in caplog.text
