@@ -5,6 +5,7 @@ Two queues: `celery` carries the letters (a campaign can pile up thousands), `up
 the organizers' notices, so a backlog of letters never starves the sweep. Workers consume both
 (CELERY_TASK_QUEUES); nothing needs configuring."""
 import logging
+from collections import Counter
 from collections.abc import Iterable
 
 from celery import shared_task
@@ -39,28 +40,39 @@ def enqueue_submission(submission_id: int) -> None:
 
 
 def enqueue_letters(ids: Iterable[int]) -> int:
-    """One delivery message per letter, each letter marked enqueued first (so the sweep leaves it to
-    its message); a letter the broker would not take is unmarked for the sweep. Returns how many
-    were sent to the broker."""
+    """Delivery messages of up to LETTER_BATCH_SIZE letters each, every letter marked enqueued
+    first (so the sweep leaves it to its message); letters the broker would not take are unmarked
+    for the sweep. Returns how many letters were sent to the broker."""
     ids = list(ids)
     Letter.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
-    refused = [pk for pk in ids if not try_enqueue(deliver_letter, pk)]
+    size, refused = settings.LETTER_BATCH_SIZE, []
+    for n in range(0, len(ids), size):
+        batch = ids[n:n + size]
+        if not try_enqueue(deliver_letters, batch):
+            refused += batch
     if refused:
         Letter.objects.filter(pk__in=refused).update(enqueued_at=None)
     return len(ids) - len(refused)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1200, time_limit=1260, ignore_result=True)
+def deliver_letters(letter_ids: list[int]) -> dict[str, int]:
+    # acks_late: a worker killed mid-batch leaves the message to be delivered again; the claims in
+    # services.delivery make that second run a no-op for every letter the first one finished. A
+    # letter to try again later is brought back by the sweep when it is due (its next_attempt_at).
+    outcomes = delivery.deliver_batch(letter_ids)
+    return dict(Counter(o.state for o in outcomes.values()))
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=120, time_limit=150, ignore_result=True)
 def deliver_letter(letter_id: int) -> str:
-    # acks_late: a worker killed mid-letter leaves the message to be delivered again; the claim
-    # in services.delivery makes that second run a no-op when the first one finished. A letter
-    # to try again later is brought back by the sweep when it is due (its next_attempt_at).
+    """One letter (a batch of one): what a message enqueued before batches carries."""
     return delivery.deliver(letter_id).state
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_submission(submission_id: int) -> int:
-    """A supporter acted: create their letters (idempotent) and deliver each in a task of its own."""
+    """A supporter acted: create their letters (idempotent) and deliver them, one batch."""
     return enqueue_letters(submissions.letters_for_submission(submission_id))
 
 

@@ -42,6 +42,7 @@ class Handler:
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     rcpts_seen: int = 0
+    sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Seconds the server takes to answer each of MAIL, RCPT and DATA: a slow server whose every
     # answer still comes within a per-command timeout.
@@ -50,6 +51,12 @@ class Handler:
     slow_final: dict[str, float] = field(default_factory=dict)
     # Called (in the server's thread) with the recipients once a message is read, before the answer.
     on_message: Callable[[list[str]], None] | None = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: ANN001, ANN201, N802
+        with self.lock:
+            self.sessions += 1  # one per connection that says hello
+        session.host_name = hostname
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: ANN001, ANN201, N802
         await asyncio.sleep(self.delay)

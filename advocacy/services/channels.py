@@ -10,6 +10,7 @@ import re
 import smtplib
 import socket
 import threading
+import time
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -62,52 +63,113 @@ class Unconfirmed(TransientError):
     a person's check."""
 
 
+def letter_message(*, subject: str, body: str, to: str, reply_to: str, from_name: str,
+                   message_id: str) -> EmailMessage:
+    from_email = f'"{from_name.replace(chr(34), "")}" <{settings.LETTER_FROM_EMAIL}>'
+    return EmailMessage(subject=subject, body=body, from_email=from_email, to=[to], reply_to=[reply_to],
+                        headers={"Message-ID": message_id})
+
+
+class MailSession:
+    """One connection to the mail server for a batch of letters (opened on the first send, opened
+    again after any error), each send bounded by its own whole deadline.
+
+    `send` delivers one message. `before_commit` runs after the server agreed to take the message
+    (354 to DATA) and before its last line is sent, the first moment the server could have it; it
+    raises to abandon the send (the claim was lost), which also drops the connection. `timeout`
+    bounds the whole conversation for that message, not each socket operation: a server that
+    answers every command slowly (each within a per-operation timeout) would otherwise keep the
+    worker past its claim. At the deadline the connection is cut; what the server had not
+    accepted by then is a TransientError, what it may have accepted is Unconfirmed."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout, self.connection, self.watchdog = timeout, None, _Watchdog()
+
+    def __enter__(self) -> "MailSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def drop(self) -> None:
+        """Close the socket without a goodbye: after an error, or mid-message (a QUIT sent after
+        DATA would be read as part of the message, and wait for an answer that never comes)."""
+        self.watchdog.stop()
+        smtp = getattr(self.connection, "connection", None)
+        if smtp is not None:
+            try:
+                smtp.close()
+            except OSError:
+                pass
+            self.connection.connection = None
+        self.connection = None
+
+    def close(self) -> None:
+        self.watchdog.stop()
+        if self.connection is not None:
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001 - a connection already cut: nothing to close cleanly
+                pass
+            self.connection = None
+
+    def send(self, message: EmailMessage, before_commit: Callable[[], None]) -> None:
+        if self.connection is None:
+            self.connection = get_connection(timeout=self.timeout)
+        connection = self.connection
+        if not isinstance(connection, SmtpBackend):  # console, file or test outboxes: nothing to fence
+            before_commit()
+            connection.send_messages([message])
+            return
+        committed = False
+
+        def commit() -> None:
+            nonlocal committed
+            before_commit()
+            committed = True
+
+        self.watchdog.arm(self.timeout, connection)
+        try:
+            if connection.connection is None:
+                connection.open()
+            _converse(connection.connection, message, commit)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._reset()
+            codes = [code for code, _msg in exc.recipients.values()]
+            if all(400 <= c < 500 for c in codes):
+                raise TransientError(f"SMTPRecipientsRefused {codes[0]}") from exc
+            raise PermanentError(f"SMTPRecipientsRefused {codes[0] if codes else ''}".strip()) from exc
+        except smtplib.SMTPResponseException as exc:  # the server's own answer: it did not take the message
+            self._reset()
+            if 500 <= exc.smtp_code < 600:
+                raise PermanentError(_reason(exc)) from exc
+            raise TransientError(_reason(exc)) from exc
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            self.drop()
+            if committed:
+                raise Unconfirmed(_reason(exc)) from exc
+            raise TransientError(_reason(exc)) from exc
+        except BaseException:  # the commit point refused (the claim was lost): drop the half-sent message
+            self.drop()
+            raise
+        finally:
+            self.watchdog.disarm()
+
+    def _reset(self) -> None:
+        """After a refusal the session may go on (RSET); if even that fails, start a new one."""
+        try:
+            self.connection.connection.rset()
+        except Exception:  # noqa: BLE001
+            self.drop()
+
+
 def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: str, message_id: str,
                timeout: float, before_commit: Callable[[], None] = lambda: None) -> None:
-    """Send one letter. `timeout` bounds the whole conversation, not each socket operation: a server
-    that answers every command slowly (each within a per-operation timeout) would otherwise keep
-    the worker past its claim. At the deadline the connection is cut; what the server had not
-    accepted by then is a transient failure.
-
-    `before_commit` runs after the server agreed to take the message (354 to DATA) and before its
-    last line is sent, the first moment the server could have it; it raises to abandon the send
-    (the claim was lost). An error after that point without the server's answer is `Unconfirmed`."""
-    from_email = f'"{from_name.replace(chr(34), "")}" <{settings.LETTER_FROM_EMAIL}>'
-    message = EmailMessage(subject=subject, body=body, from_email=from_email, to=[to], reply_to=[reply_to],
-                           headers={"Message-ID": message_id})
-    connection = get_connection(timeout=timeout)
-    if not isinstance(connection, SmtpBackend):  # console, file or test outboxes: nothing to fence
-        before_commit()
-        connection.send_messages([message])
-        return
-    watchdog = threading.Timer(timeout, _cut, args=(connection,))
-    watchdog.daemon = True
-    committed = False
-
-    def commit() -> None:
-        nonlocal committed
-        before_commit()
-        committed = True
-
-    watchdog.start()
-    try:
-        with connection:
-            _converse(connection.connection, message, commit)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _msg in exc.recipients.values()]
-        if all(400 <= c < 500 for c in codes):
-            raise TransientError(f"SMTPRecipientsRefused {codes[0]}") from exc
-        raise PermanentError(f"SMTPRecipientsRefused {codes[0] if codes else ''}".strip()) from exc
-    except smtplib.SMTPResponseException as exc:  # the server's own answer: it did not take the message
-        if 500 <= exc.smtp_code < 600:
-            raise PermanentError(_reason(exc)) from exc
-        raise TransientError(_reason(exc)) from exc
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-        if committed:
-            raise Unconfirmed(_reason(exc)) from exc
-        raise TransientError(_reason(exc)) from exc
-    finally:
-        watchdog.cancel()
+    """Send one letter on a connection of its own (MailSession.send)."""
+    message = letter_message(subject=subject, body=body, to=to, reply_to=reply_to, from_name=from_name,
+                             message_id=message_id)
+    with MailSession(timeout) as session:
+        session.send(message, before_commit)
 
 
 def _converse(smtp: smtplib.SMTP, message: EmailMessage, commit: Callable[[], None]) -> None:
@@ -135,6 +197,51 @@ def _converse(smtp: smtplib.SMTP, message: EmailMessage, commit: Callable[[], No
     code, reply = smtp.getreply()
     if code != 250:
         raise smtplib.SMTPDataError(code, reply)
+
+
+class _Watchdog:
+    """One thread per mail session that cuts the connection when a send passes its deadline
+    (a thread per message cost more than half a millisecond a letter)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._deadline: float | None = None
+        self._connection: object = None
+        self._generation = 0  # a stopped watchdog's thread ends; arming again starts a new one
+        self._running = False
+
+    def arm(self, seconds: float, connection: object) -> None:
+        with self._cond:
+            self._deadline, self._connection = time.monotonic() + seconds, connection
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._watch, args=(self._generation,), daemon=True,
+                                 name="mail-deadline").start()
+            self._cond.notify()
+
+    def disarm(self) -> None:
+        with self._cond:
+            self._deadline = self._connection = None
+            self._cond.notify()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._generation += 1
+            self._running, self._deadline, self._connection = False, None, None
+            self._cond.notify_all()
+
+    def _watch(self, generation: int) -> None:
+        with self._cond:
+            while generation == self._generation:
+                if self._deadline is None:
+                    self._cond.wait()
+                    continue
+                left = self._deadline - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)
+                    continue
+                _cut(self._connection)
+                self._deadline = self._connection = None
 
 
 def _cut(connection: object) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -32,8 +33,8 @@ from ..letters.render import FactsUnavailable, Rendered, Supporter, facts_for, r
 from ..models import PENDING_STATUSES, Channel, Letter, LetterStatus, NoticeKind
 from . import notify
 from .actions import action_pause
-from .channels import (PermanentError, TransientError, Unconfirmed, automatic_channels, choose_channel, post_cwc,
-                       send_email)
+from .channels import (MailSession, PermanentError, TransientError, Unconfirmed, automatic_channels, choose_channel,
+                       letter_message, post_cwc)
 
 logger = logging.getLogger(__name__)
 
@@ -92,15 +93,16 @@ def _on_a_live_connection(write: Callable[[], int]) -> int:
     raise AssertionError("unreachable")
 
 
-def render_letter(letter: Letter) -> tuple[Rendered, str]:
-    """The letter's text from the records as they stand, and its CWC XML when it goes to a
-    congressional office. Raises FactsUnavailable or cwc.InvalidMessage."""
+def render_letter(letter: Letter, *, facts: object = None, with_cwc: bool | None = None) -> tuple[Rendered, str]:
+    """The letter's text from the records as they stand (or from `facts` checked moments ago), and
+    its CWC XML when it goes to a congressional office by CWC. Raises FactsUnavailable or
+    cwc.InvalidMessage."""
     action, submission, dm = letter.action, letter.submission, letter.decision_maker
     supporter = Supporter.of(submission, editing=action.supporter_editing)
-    rendered = render(action=action, facts=facts_for(action), supporter=supporter, decision_maker=dm,
-                      language=letter.language, edited_body=submission.edited_body)
+    rendered = render(action=action, facts=facts if facts is not None else facts_for(action), supporter=supporter,
+                      decision_maker=dm, language=letter.language, edited_body=submission.edited_body)
     xml = ""
-    if dm.cwc_office_code:
+    if dm.cwc_office_code and (with_cwc if with_cwc is not None else True):
         xml = cwc.build(
             delivery_id=letter.key.hex, campaign_id=f"action-{action.pk}", office=dm.cwc_office_code,
             organization=action.organization.name, supporter=supporter, subject=rendered.subject,
@@ -158,50 +160,162 @@ def _send_deadline(channel: str) -> float:
 
 
 def deliver(letter_id: int) -> Outcome:
-    token = claim(letter_id)
-    if token is None:
-        return Outcome("skipped")
-    try:
-        letter, state = render_and_store(letter_id, token)
-    except Exception as exc:  # noqa: BLE001 - an unforeseen error still counts as an attempt
-        return _unexpected(letter_id, token, exc)
-    if state != "rendered":
-        return Outcome(state)
-    if letter.channel not in automatic_channels():
-        release(letter_id, token)
-        return Outcome("rendered")
-    attempt = letter.attempts + 1
-    # Counted before the send, and only below the maximum: no path sends an attempt past it. The
-    # same UPDATE extends the claim over the send's whole deadline (plus a margin), so the send
-    # ends, or is cut, while this worker still holds the letter however short the lease.
-    deadline = _send_deadline(letter.channel)
-    expires = timezone.now() + max(_lease(), dt.timedelta(seconds=deadline + settings.LETTER_CLAIM_MARGIN_SECONDS))
-    if _mine(letter_id, token).filter(attempts__lt=settings.LETTER_MAX_ATTEMPTS).update(
-            attempts=F("attempts") + 1, claim_expires_at=expires) != 1:
-        if _mine(letter_id, token).exists():  # still ours: the attempts are spent
-            fail(letter, token, f"not sent (after {letter.attempts} attempts)")
-            return Outcome("failed")
-        return Outcome("skipped")
+    return deliver_batch([letter_id])[letter_id]
 
+
+def deliver_batch(letter_ids: list[int]) -> dict[int, Outcome]:
+    """Deliver a batch of letters: claimed in one UPDATE, loaded in one query, rendered in memory
+    (the facts fingerprinted once per action for the batch), stored with their attempts counted
+    and their claim extended in one UPDATE, then sent one by one over one connection, each with its
+    commit point and its record. Returns each letter's outcome."""
+    outcomes = {pk: Outcome("skipped") for pk in letter_ids}
+    token, now = uuid.uuid4(), timezone.now()
+    if not Letter.objects.filter(claimable(now), pk__in=letter_ids).update(
+            claimed_at=now, claim_token=token, claim_expires_at=now + _lease()):
+        return outcomes
+    # By primary key (the claim token has no index of its own: this stays one index lookup per letter).
+    letters = list(Letter.objects.filter(pk__in=letter_ids, claim_token=token)
+                   .select_related("action__organization", "submission", "decision_maker").order_by("pk"))
+    to_send = _render_batch(letters, token, outcomes)
+    if to_send:
+        _send_batch(to_send, token, outcomes)
+    return outcomes
+
+
+def _render_batch(letters: list[Letter], token: uuid.UUID, outcomes: dict[int, Outcome]) -> list[Letter]:
+    """Render each claimed letter and store them all in one UPDATE: those to send with their
+    attempt counted and their claim extended over the first send's deadline, the others (export,
+    print, contact form) released. Returns the letters to send now."""
+    now = timezone.now()
+    facts: dict[int, object] = {}
+    stored: list[Letter] = []
+    to_send: list[Letter] = []
+    automatic = automatic_channels()
+    for letter in letters:
+        action = letter.action
+        if action.paused_reason:
+            release(letter.pk, token)
+            outcomes[letter.pk] = Outcome("held")
+            continue
+        if letter.attempts >= settings.LETTER_MAX_ATTEMPTS:  # spent on some earlier path: no further send
+            fail(letter, token, f"not sent (after {letter.attempts} attempts)")
+            outcomes[letter.pk] = Outcome("failed")
+            continue
+        try:
+            if action.pk not in facts:
+                facts[action.pk] = facts_for(action)
+            channel = choose_channel(letter.decision_maker)
+            rendered, xml = render_letter(letter, facts=facts[action.pk], with_cwc=channel == Channel.CWC)
+        except FactsUnavailable as exc:
+            release(letter.pk, token)
+            action_pause(action_id=action.pk, reason="Facts no consenting family supports any more: "
+                         + ", ".join(sorted(exc.fields)))  # the first pause tells the organizer
+            outcomes[letter.pk] = Outcome("held")
+            continue
+        except cwc.InvalidMessage as exc:
+            fail(letter, token, str(exc))
+            outcomes[letter.pk] = Outcome("failed")
+            continue
+        except Exception as exc:  # noqa: BLE001 - an unforeseen error still counts as an attempt
+            outcomes[letter.pk] = _unexpected(letter.pk, token, exc)
+            continue
+        letter.channel, letter.status, letter.rendered_at = channel, LetterStatus.RENDERED, now
+        letter.subject, letter.body, letter.cwc_xml = rendered.subject[:300], rendered.body, xml
+        if channel in automatic and not (channel == Channel.CWC and _in_cwc_maintenance(now)):
+            letter.attempts += 1  # counted before the send, and only below the maximum (above)
+            letter.claim_expires_at = now + _send_claim(channel)  # (as _store writes it)
+            to_send.append(letter)
+        else:  # rests rendered for export, print or the contact form (or CWC after its maintenance)
+            letter.claimed_at = letter.claim_token = letter.claim_expires_at = None
+            if channel == Channel.CWC and channel in automatic:
+                letter.next_attempt_at, letter.enqueued_at = _cwc_maintenance_end(now), None
+            outcomes[letter.pk] = Outcome("rendered")
+        stored.append(letter)
+    if not stored:
+        return []
+    kept = _store(stored, token, now)
+    for letter in to_send:
+        if letter.pk not in kept:  # cancelled meanwhile (a change of address): left alone, not sent
+            outcomes[letter.pk] = Outcome("skipped")
+    waiting = [x for x in stored if x.next_attempt_at and x.pk in kept]
+    if waiting:  # CWC letters held back by a maintenance window: due when it ends
+        for letter in waiting:
+            Letter.objects.filter(pk=letter.pk).update(next_attempt_at=letter.next_attempt_at, enqueued_at=None)
+    return [x for x in to_send if x.pk in kept]
+
+
+def _store(letters: list[Letter], token: uuid.UUID, now: dt.datetime) -> set[int]:
+    """One UPDATE for the batch, over the rows still claimed by this worker and still pending:
+    each letter's text and channel; for those to send now the attempt counted and the claim
+    extended, the others released. Returns the ids stored. (Raw SQL: the ORM's bulk_update spent
+    about 2.5 ms a letter building its CASE expressions.)"""
+    table, conn = Letter._meta.db_table, connection
+    prep = {f: Letter._meta.get_field(f) for f in ("claim_token", "rendered_at", "claim_expires_at")}
+    rows, params = [], []
+    for letter in letters:
+        sending = 1 if letter.claim_token else 0
+        rows.append("(CAST(%s AS integer), %s, %s, %s, %s, CAST(%s AS integer))")
+        params += [letter.pk, letter.channel, letter.subject, letter.body, letter.cwc_xml, sending]
+    expires = {channel: prep["claim_expires_at"].get_db_prep_value(now + _send_claim(channel), conn)
+               for channel in (Channel.CWC, Channel.EMAIL)}
+    sql = (
+        f"UPDATE {table} SET channel = v.column2, subject = v.column3, body = v.column4, cwc_xml = v.column5, "
+        f"status = %s, rendered_at = %s, attempts = attempts + v.column6, "
+        f"claim_expires_at = CASE WHEN v.column6 = 1 AND v.column2 = %s THEN %s WHEN v.column6 = 1 THEN %s "
+        f"ELSE NULL END, "
+        f"claimed_at = CASE WHEN v.column6 = 1 THEN claimed_at ELSE NULL END, "
+        f"claim_token = CASE WHEN v.column6 = 1 THEN claim_token ELSE NULL END "
+        f"FROM (VALUES {', '.join(rows)}) AS v "
+        f"WHERE {table}.id = v.column1 AND {table}.claim_token = %s AND {table}.status IN (%s, %s) "
+        f"RETURNING {table}.id"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [LetterStatus.RENDERED, prep["rendered_at"].get_db_prep_value(now, conn),
+                             Channel.CWC, expires[Channel.CWC], expires[Channel.EMAIL], *params,
+                             prep["claim_token"].get_db_prep_value(token, conn), *PENDING_STATUSES])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _send_claim(channel: str) -> dt.timedelta:
+    return max(_lease(), dt.timedelta(seconds=_send_deadline(channel) + settings.LETTER_CLAIM_MARGIN_SECONDS))
+
+
+def _send_batch(letters: list[Letter], token: uuid.UUID, outcomes: dict[int, Outcome]) -> None:
+    """Send each letter in turn over one mail connection (CWC: one post each, paced). Before each
+    send the claim must cover the send's whole deadline; when the batch has used up the time, the
+    claim on what is left is extended first."""
+    claim_ends = min(x.claim_expires_at for x in letters)
+    with MailSession(_send_deadline(Channel.EMAIL)) as mail:
+        for n, letter in enumerate(letters):
+            if claim_ends - timezone.now() < dt.timedelta(seconds=_send_deadline(letter.channel) + 2):
+                claim_ends = timezone.now() + _send_claim(letter.channel)
+                _on_a_live_connection(lambda: Letter.objects.filter(
+                    pk__in=[x.pk for x in letters[n:]], claim_token=token).update(claim_expires_at=claim_ends))
+            outcomes[letter.pk] = _send_one(letter, token, mail)
+
+
+def _send_one(letter: Letter, token: uuid.UUID, mail: MailSession) -> Outcome:
+    letter_id = letter.pk
     committed = False
 
     def commit() -> None:
         # The fence: the last moment this worker can still step back. Only the holder of the
         # claim goes on, and the letter says it may have been handed over from here on.
         nonlocal committed
-        if not _on_a_live_connection(lambda: _mine(letter_id, token).update(committed_at=timezone.now())):
+        if not _on_a_live_connection(lambda: _write(COMMIT_SQL, timezone.now(), letter_id, token, *PENDING_STATUSES)):
             raise ClaimLost
         committed = True
 
     try:
         # Network I/O outside any transaction; the claim keeps other workers off this letter.
         if letter.channel == Channel.EMAIL:
-            send_email(subject=letter.subject, body=letter.body, to=letter.decision_maker.email,
-                       reply_to=letter.submission.email, from_name=letter.action.organization.name,
-                       message_id=letter.message_id, timeout=deadline, before_commit=commit)
+            mail.send(letter_message(subject=letter.subject, body=letter.body, to=letter.decision_maker.email,
+                                     reply_to=letter.submission.email, from_name=letter.action.organization.name,
+                                     message_id=letter.message_id), commit)
         else:
+            cwc_pace()
             commit()
-            post_cwc(letter.cwc_xml, timeout=deadline)
+            post_cwc(letter.cwc_xml, timeout=_send_deadline(Channel.CWC))
     except ClaimLost:
         logger.warning("letter %s: another worker holds it now; this one stopped before sending", letter_id)
         return Outcome("lost")
@@ -213,13 +327,13 @@ def deliver(letter_id: int) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - TransientError, or anything unforeseen: try again later
         if committed and letter.channel == Channel.EMAIL and not isinstance(exc, TransientError):
             return _unconfirmed(letter, token, type(exc).__name__)  # unforeseen, maybe handed over
-        return _retry_or_fail(letter_id, token, attempt, exc, letter)
+        return _retry_or_fail(letter_id, token, letter.attempts, exc, letter)
     sent_at = timezone.now()
 
     def record() -> int:
         # An UPDATE that committed just before the connection broke finds no claim on the retry;
         # its own timestamp shows the record is there.
-        return (release(letter_id, token, status=LetterStatus.SENT, sent_at=sent_at, last_error="", next_attempt_at=None)
+        return (_write(SENT_SQL, LetterStatus.SENT, sent_at, letter_id, token)
                 or Letter.objects.filter(pk=letter_id, status=LetterStatus.SENT, sent_at=sent_at).count())
 
     try:
@@ -233,6 +347,80 @@ def deliver(letter_id: int) -> Outcome:
         logger.warning("letter %s: sent after this worker lost its claim; not recorded as sent here", letter_id)
         return Outcome("lost")
     return Outcome("sent")
+
+
+# The two writes every letter makes while it is sent, as plain SQL (about 1 ms a letter less than
+# the ORM's update): the commit point, and the record that it was sent. Both under the claim.
+_T = Letter._meta.db_table
+COMMIT_SQL = f"UPDATE {_T} SET committed_at = %s WHERE id = %s AND claim_token = %s AND status IN (%s, %s)"
+SENT_SQL = (f"UPDATE {_T} SET status = %s, sent_at = %s, last_error = '', next_attempt_at = NULL, claimed_at = NULL, "
+            f"claim_token = NULL, claim_expires_at = NULL WHERE id = %s AND claim_token = %s")
+
+
+def _write(sql: str, *values: object) -> int:
+    """Run one of the writes above; values converted as the model's fields would (a UUID on
+    PostgreSQL, its hex on SQLite; an aware timestamp). Returns the rows changed."""
+    conn = connection
+    token_field, time_field = Letter._meta.get_field("claim_token"), Letter._meta.get_field("sent_at")
+    params = [token_field.get_db_prep_value(v, conn) if isinstance(v, uuid.UUID)
+              else time_field.get_db_prep_value(v, conn) if isinstance(v, dt.datetime) else v for v in values]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+# --- Communicating with Congress: pacing and maintenance windows ----------------------------------
+
+def cwc_pace() -> None:
+    """At most CWC_RATE_PER_SECOND posts a second across every worker (counted per second in the
+    shared cache; in this process alone when the cache is unreachable): wait for the next second
+    when this one is full."""
+    rate = settings.CWC_RATE_PER_SECOND
+    while True:
+        now = time.time()
+        key = f"cwc-pace:{int(now)}"
+        try:
+            cache.add(key, 0, 5)
+            count = cache.incr(key)
+        except Exception:  # noqa: BLE001 - the cache is away: pace this process alone
+            count = _local_pace(int(now))
+        if count <= rate:
+            return
+        time.sleep(max(0.0, int(now) + 1 - now))
+
+
+_LOCAL_PACE: dict[int, int] = {}
+
+
+def _local_pace(second: int) -> int:
+    for old in [k for k in _LOCAL_PACE if k < second]:
+        del _LOCAL_PACE[old]
+    _LOCAL_PACE[second] = _LOCAL_PACE.get(second, 0) + 1
+    return _LOCAL_PACE[second]
+
+
+def _windows() -> list[tuple[int, dt.time, dt.time]]:
+    """CWC_MAINTENANCE_WINDOWS, e.g. ["sat 22:00-23:59", "sun 00:00-06:00"], in TIME_ZONE."""
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    parsed = []
+    for spec in settings.CWC_MAINTENANCE_WINDOWS:
+        day, span = spec.strip().lower().split()
+        start, end = (dt.time.fromisoformat(t) for t in span.split("-"))
+        parsed.append((days.index(day[:3]), start, end))
+    return parsed
+
+
+def _in_cwc_maintenance(now: dt.datetime) -> bool:
+    local = timezone.localtime(now)
+    return any(local.weekday() == day and start <= local.time() <= end for day, start, end in _windows())
+
+
+def _cwc_maintenance_end(now: dt.datetime) -> dt.datetime:
+    """When the window `now` falls in ends (the letter waits until then; not an attempt)."""
+    local = timezone.localtime(now)
+    ends = [local.replace(hour=end.hour, minute=end.minute, second=59, microsecond=0)
+            for day, start, end in _windows() if local.weekday() == day and start <= local.time() <= end]
+    return max(ends) + dt.timedelta(seconds=1) if ends else now
 
 
 def _unconfirmed(letter: Letter, token: uuid.UUID, reason: str) -> Outcome:

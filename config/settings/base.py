@@ -281,6 +281,8 @@ LETTER_MESSAGE_ID_DOMAIN = env("LETTER_MESSAGE_ID_DOMAIN", default="letters.inva
 # How long a worker's claim on a letter holds before the sweep may hand it to another worker.
 LETTER_CLAIM_LEASE_SECONDS = env.int("LETTER_CLAIM_LEASE_SECONDS", default=300)
 LETTER_MAX_ATTEMPTS = env.int("LETTER_MAX_ATTEMPTS", default=6)
+# Letters per delivery message: claimed, rendered and stored together, sent over one connection.
+LETTER_BATCH_SIZE = env.int("LETTER_BATCH_SIZE", default=25)
 # Seconds before attempt 2, 3, ... (the last figure repeats): a mail server down for an hour loses
 # no letter.
 LETTER_RETRY_BACKOFF_SECONDS = [int(s) for s in env.list("LETTER_RETRY_BACKOFF_SECONDS",
@@ -300,6 +302,12 @@ CWC_API_URL = env("CWC_API_URL", default="")
 CWC_API_KEY = env("CWC_API_KEY", default="")
 # The whole CWC request (connect, post, answer) ends within this many seconds.
 CWC_TIMEOUT = env.int("CWC_TIMEOUT", default=30)
+# CWC takes 5 to 10 messages a second per delivery agent: posts are paced to this many a second
+# across all workers (counted in the shared cache).
+CWC_RATE_PER_SECOND = env.int("CWC_RATE_PER_SECOND", default=5)
+# Offices' maintenance windows, in TIME_ZONE, when no CWC post is started (letters wait, without an
+# attempt counted, until the window ends), e.g. "sat 22:00-23:59,sun 00:00-06:00".
+CWC_MAINTENANCE_WINDOWS = env.list("CWC_MAINTENANCE_WINDOWS", default=[])
 CWC_DELIVERY_AGENT = {
     "id": env("CWC_DELIVERY_AGENT_ID", default=""),
     "name": env("CWC_DELIVERY_AGENT_NAME", default="Family case tracker (demo)"),

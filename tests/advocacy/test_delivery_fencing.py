@@ -127,10 +127,13 @@ def test_a_worker_whose_claim_was_taken_stops_before_handing_the_letter_over(act
 
     thread = threading.Thread(target=another_worker)
     thread.start()
+    started = time.monotonic()
     outcome = delivery.deliver(letter.pk)
+    took = time.monotonic() - started
     thread.join()
     assert taken["token"] is not None
     assert outcome.state == "lost"
+    assert took < 3, took  # it hung up at once (no goodbye the server would read as the message)
     row = Letter.objects.get(pk=letter.pk)
     assert row.status == "rendered" and row.claim_token == taken["token"] and row.committed_at is None
     time.sleep(1.0)
