@@ -9,8 +9,8 @@ from accounts.models import User
 from accounts.roles import VIEW_ACTION, VIEW_SUPPORTERS
 
 from .models import (
-    Action, ActionCase, ActionShare, ActionStatus, DecisionMaker, Letter, LetterStatus, PdfBatch, Submission, Tally,
-    TallyKind,
+    PENDING_STATUSES, Action, ActionCase, ActionShare, ActionStatus, Channel, DecisionMaker, Letter, LetterStatus,
+    PdfBatch, Submission, Tally, TallyKind,
 )
 from .permissions import actions_with_perm
 
@@ -68,6 +68,10 @@ class Progress:
     pledges: int
     offline_letters: int
     counts_pledges: bool = True  # the action's goal_counts_pledges
+    # The action's page only (not the lists): people who wrote, and their letters not sent yet
+    # (on their way, or waiting for the organizers to print or send them).
+    supporters: int = 0
+    letters_waiting: int = 0
 
     @property
     def total(self) -> int:
@@ -81,35 +85,83 @@ class Progress:
 
 
 def progress(action: Action) -> Progress:
-    """Letters sent, pledges and offline letters, separately and in total against the goal.
-    Two queries: the letters sent (index on action, status), the tallies by kind."""
-    sent = Letter.objects.filter(action=action, status=LetterStatus.SENT).count()
+    """People who wrote; letters sent and waiting; pledges and offline letters; the total against
+    the goal. Three queries: the letters by status (index on action, status), the people who wrote
+    (index on action, email), the tallies by kind."""
+    groups = Letter.objects.filter(action=action).values_list("status", "channel").annotate(n=Count("pk")).order_by()
+    sent = waiting = 0
+    for status, channel, n in groups:
+        if status == LetterStatus.SENT:
+            sent += n
+        elif status in (*PENDING_STATUSES, LetterStatus.UNCONFIRMED) and channel != Channel.CONTACT_FORM:
+            waiting += n  # (a contact form's letter is the supporter's to send: not ours to count as waiting)
+    supporters = Submission.objects.filter(action=action).count()
     tallies = dict(Tally.objects.filter(action=action).values_list("kind").annotate(n=Sum("count")).order_by())
     return Progress(goal=action.goal, letters_sent=sent, pledges=tallies.get(TallyKind.PLEDGE, 0) or 0,
                     offline_letters=tallies.get(TallyKind.OFFLINE_LETTER, 0) or 0,
-                    counts_pledges=action.goal_counts_pledges)
+                    counts_pledges=action.goal_counts_pledges, supporters=supporters, letters_waiting=waiting)
+
+
+@dataclass(frozen=True)
+class Need:
+    """Letters to one decision maker that wait for a person, and what that person does."""
+    kind: str  # print | cwc | failed | unconfirmed | contact_form
+    letters: int
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class ReportRow:
     decision_maker: DecisionMaker
     counts: dict[str, int]
+    needs: tuple[Need, ...] = ()
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
 
+def _needs(groups: list[dict]) -> tuple[Need, ...]:
+    """What a person must do for one decision maker's letters, from their (status, channel, error)
+    counts: print them, send them through CWC (no credentials), look into failures, check the
+    unconfirmed, or know that supporters were sent to a contact form."""
+    from .services.channels import automatic_channels
+
+    by_kind: dict[str, list] = {}
+    waiting = (LetterStatus.QUEUED, LetterStatus.RENDERED)
+    for g in groups:
+        status, channel = g["status"], g["channel"]
+        kind = None
+        if status in waiting and channel == Channel.PRINT:
+            kind = "print"
+        elif status == LetterStatus.RENDERED and channel == Channel.CWC and channel not in automatic_channels():
+            kind = "cwc"
+        elif status in waiting and channel == Channel.CONTACT_FORM:
+            kind = "contact_form"
+        elif status in (LetterStatus.FAILED, LetterStatus.UNCONFIRMED):
+            kind = status
+        if kind:
+            entry = by_kind.setdefault(kind, [0, set()])
+            entry[0] += g["n"]
+            if g["last_error"] and kind == LetterStatus.FAILED:
+                entry[1].add(g["last_error"])
+    order = ["failed", "unconfirmed", "print", "cwc", "contact_form"]
+    return tuple(Need(k, by_kind[k][0], tuple(sorted(by_kind[k][1]))) for k in order if k in by_kind)
+
+
 def delivery_report(action: Action) -> list[ReportRow]:
-    """Letters by decision maker and status, with each channel used. Two queries: the counts
-    (grouped in the database), the decision makers they name."""
-    rows = (Letter.objects.filter(action=action).values("decision_maker_id", "status")
+    """Letters by decision maker and status, and what waits for a person. Two queries: the counts
+    (grouped in the database by status, channel and failure reason), the decision makers they name."""
+    rows = (Letter.objects.filter(action=action).values("decision_maker_id", "status", "channel", "last_error")
             .annotate(n=Count("pk")).order_by())
     by_dm: dict[int, dict[str, int]] = {}
+    groups: dict[int, list[dict]] = {}
     for row in rows:
-        by_dm.setdefault(row["decision_maker_id"], dict.fromkeys(LetterStatus.values, 0))[row["status"]] = row["n"]
+        counts = by_dm.setdefault(row["decision_maker_id"], dict.fromkeys(LetterStatus.values, 0))
+        counts[row["status"]] += row["n"]
+        groups.setdefault(row["decision_maker_id"], []).append(row)
     people = DecisionMaker.objects.select_related("field_office").in_bulk(list(by_dm))
-    return sorted((ReportRow(people[pk], counts) for pk, counts in by_dm.items()),
+    return sorted((ReportRow(people[pk], counts, _needs(groups[pk])) for pk, counts in by_dm.items()),
                   key=lambda r: (-r.total, r.decision_maker.salutation))
 
 

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.middleware.csrf import get_token
@@ -26,10 +27,10 @@ from accounts.client_ip import client_ip
 from .forms import SupporterForm
 from .letters.render import FactsUnavailable, Supporter, facts_for, page_text, starting_letter
 from .letters.render import render as render_letter
-from .models import Action, Channel, Language, SupporterEditing
+from .models import Action, Channel, Language, Letter, LetterStatus, SupporterEditing
 from config.ratelimit import Limit, over_limit
 from .selectors import SUBMIT_READS, progress, public_actions
-from .services.channels import choose_channel
+from .services.channels import automatic_channels, choose_channel, cwc_configured
 from .services.submissions import SupporterInput, action_accepts_letters, owner_key, submit
 from .targets import action_targets, districts_for_zip
 
@@ -200,9 +201,12 @@ def _their_letters(action: Action, state: dict, language: str) -> list[dict]:
     except (ValidationError, KeyError):
         return []
     typed = cache.get(_letter_cache_key(state["t"]))
+    statuses = _their_statuses(action, state["t"])
     rows = []
     for dm in targets:
         row = {"decision_maker": dm, "channel": choose_channel(dm), "body": ""}
+        row["plan"] = _plan(row["channel"], dm.salutation, action.organization.name)
+        row["status"] = _status_words(row["channel"], *statuses.get(dm.pk, (None, None)))
         if row["channel"] == Channel.CONTACT_FORM and typed:
             data = SupporterInput(**typed)
             try:
@@ -219,15 +223,59 @@ def _their_letters(action: Action, state: dict, language: str) -> list[dict]:
     return rows
 
 
+def _their_statuses(action: Action, token: str) -> dict[int, tuple[str, object]]:
+    """Where each of the supporter's own letters stands: found through the owner token their
+    browser holds (only the browser that made the submission has it), never through what they
+    typed. Empty before the worker made the letters, or for someone who typed another's email."""
+    return {dm: (status, sent_at) for dm, status, sent_at in Letter.objects.filter(
+        action=action, submission__owner_key=owner_key(token)).values_list("decision_maker_id", "status", "sent_at")}
+
+
+def _plan(channel: str, name: str, organization: str) -> str:
+    """What will happen to a letter, in words a supporter can hold us to."""
+    if channel == Channel.EMAIL:
+        return _("Emailed to %(name)s's office, with your email address for their reply.") % {"name": name}
+    if channel == Channel.CWC and cwc_configured():
+        return _("Delivered to %(name)s's office inbox through Communicating with Congress, Congress's system for "
+                 "messages from constituents.") % {"name": name}
+    if channel == Channel.CWC:
+        return _("Prepared for %(name)s's office: %(org)s sends it to the office's inbox (Communicating with "
+                 "Congress). Until then it waits with them.") % {"name": name, "org": organization}
+    if channel == Channel.PRINT:
+        return _("Printed and delivered to %(name)s's office by %(org)s, with the other letters to this office.") % {
+            "name": name, "org": organization}
+    return _("%(name)s only takes messages through their website: please send it yourself (below).") % {"name": name}
+
+
+def _status_words(channel: str, status: str | None, sent_at: object) -> str:
+    """What did happen, once the letter exists."""
+    if status is None or status == LetterStatus.CANCELLED:
+        return ""
+    if status == LetterStatus.SENT:
+        day = date_format(timezone.localtime(sent_at), "DATE_FORMAT")
+        return (_("Delivered by hand on %(day)s.") if channel == Channel.PRINT else _("Sent on %(day)s.")) % {"day": day}
+    if status == LetterStatus.FAILED:
+        return _("It could not be delivered; the organizers have been told.")
+    if status == LetterStatus.UNCONFIRMED:
+        return _("Handed to the office's mail server, which did not confirm it yet.")
+    if channel in automatic_channels():
+        return _("On its way.")
+    if channel == Channel.PRINT:
+        return _("Waiting to be printed.")
+    if channel == Channel.CWC:
+        return _("Waiting to be sent.")
+    return ""
+
+
 @never_cache  # it can show the supporter's own letter: no shared cache keeps it
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     action = get_object_or_404(public_actions(), slug=slug)
     language = _language(request, action)
     state = _thanks_state(request, action)
-    letters = _their_letters(action, state, language) if state else []
     page = request.build_absolute_uri(reverse("act", args=[action.slug]))
     share_url = page + (f"?{urlencode({'ref': state['r']})}" if state and state.get("r") else "")
     with translation.override(language):
+        letters = _their_letters(action, state, language) if state else []
         text = page_text(action, "title", language)
         share = {
             "url": share_url,

@@ -66,6 +66,10 @@ class ProgressSerializer(serializers.Serializer):
                                                         "goal_counts_pledges); `total` follows it.")
     total = serializers.IntegerField()
     percent = serializers.IntegerField()
+    supporters = serializers.IntegerField(help_text="People who wrote (one submission each); on an action's own "
+                                                    "page and report, 0 in lists.")
+    letters_waiting = serializers.IntegerField(help_text="Their letters not sent yet: on their way, or waiting for "
+                                                         "the organizers to print or send them (0 in lists).")
 
 
 class ActionSerializer(serializers.ModelSerializer):
@@ -207,10 +211,22 @@ class PreviewOutput(serializers.Serializer):
     fields = FieldValueSerializer(many=True)
 
 
+class NeedSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["failed", "unconfirmed", "print", "cwc", "contact_form"],
+        help_text="What waits for a person: `failed` (look into the reasons, fix the office's address, retry), "
+                  "`unconfirmed` (handed to the mail server without confirmation: ask the office), `print` (build "
+                  "a printable batch and deliver it), `cwc` (no CWC credentials: export the CWC file, or add them), "
+                  "`contact_form` (supporters were asked to use the office's contact form; nothing to do).")
+    letters = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Failure reasons (codes, no text).")
+
+
 class ReportRowSerializer(serializers.Serializer):
     decision_maker = DecisionMakerBrief()
     counts = serializers.DictField(child=serializers.IntegerField())
     total = serializers.IntegerField()
+    needs = NeedSerializer(many=True)
 
 
 class ReportSerializer(serializers.Serializer):

@@ -80,18 +80,18 @@ class Channel(models.TextChoices):
 
 
 class LetterStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
+    QUEUED = "queued", _("Being prepared")
     # Rendered and waiting: about to be sent, or, for channels without automatic delivery (CWC
     # without credentials, print, contact form), ready for export or hand delivery.
-    RENDERED = "rendered", _("Rendered")
-    SENT = "sent", _("Sent")
+    RENDERED = "rendered", _("Ready, waiting")
+    SENT = "sent", _("Sent or delivered")
     # The worker handed the letter to the mail server and could not learn or record whether the
     # server took it (the connection broke after the message, or the database was gone): it may
     # have arrived. Never sent again without a person's check (services.delivery).
     UNCONFIRMED = "unconfirmed", _("Sent, unconfirmed")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", _("Not delivered")
     # The supporter changed their address before this letter went out: another representative.
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", _("Cancelled (address changed)")
 
 
 PENDING_STATUSES = (LetterStatus.QUEUED, LetterStatus.RENDERED)

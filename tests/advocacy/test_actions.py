@@ -199,14 +199,15 @@ def test_tallies_are_recorded_separately_and_never_go_below_zero(olga, action): 
     assert api.post(url, {"kind": "pledge", "count": 0}, format="json").status_code == 400
     progress = api.get(f"/api/v1/actions/{action.pk}/").json()["progress"]
     assert progress == {"goal": 100, "letters_sent": 0, "pledges": 8000, "offline_letters": 35,
-                        "counts_pledges": True, "total": 8035, "percent": 100}
+                        "counts_pledges": True, "total": 8035, "percent": 100, "supporters": 0, "letters_waiting": 0}
     # The organizer's choice: pledges are promises, not letters - the total counts the 35 only.
     a = Action.objects.get(pk=action.pk)
     r = api.patch(f"/api/v1/actions/{action.pk}/", {"version": a.version, "goal_counts_pledges": False},
                   format="json")
     assert r.status_code == 200, r.content
     assert r.json()["progress"] == {"goal": 100, "letters_sent": 0, "pledges": 8000, "offline_letters": 35,
-                                    "counts_pledges": False, "total": 35, "percent": 35}
+                                    "counts_pledges": False, "total": 35, "percent": 35, "supporters": 0,
+                                    "letters_waiting": 0}
 
 
 def test_removing_a_family_from_an_action_is_on_its_timeline(olga, alice, draft, consented_case, alpha):  # noqa: ANN001

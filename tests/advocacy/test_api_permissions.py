@@ -122,8 +122,9 @@ def test_anonymous_requests_are_refused_everywhere_but_the_public_progress(world
         assert api.get(path).status_code in (401, 403), path
     r = api.get(f"/api/v1/public/actions/{action.slug}/progress/")
     assert r.status_code == 200
+    # One supporter wrote four letters: one failed, three wait, none sent yet.
     assert r.json() == {"goal": 100, "letters_sent": 0, "pledges": 0, "offline_letters": 0, "counts_pledges": True,
-                        "total": 0, "percent": 0}
+                        "total": 0, "percent": 0, "supporters": 1, "letters_waiting": 3}
 
 
 def test_the_public_progress_of_a_draft_does_not_exist(draft, as_):  # noqa: ANN001

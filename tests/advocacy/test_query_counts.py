@@ -35,10 +35,10 @@ ACTION_LIST = AUTH + 4
 #   which actions the caller may change (only they see the linked families)
 
 # GET /api/v1/actions/{id}/
-ACTION_DETAIL = AUTH + 7
+ACTION_DETAIL = AUTH + 8
 #   the action, permission-filtered, joined to organisation
 #   its linked cases (prefetch); its fixed targets (prefetch)
-#   letters sent (count); tallies by kind (sum)
+#   letters by status (grouped: sent, and waiting); people who wrote (count); tallies by kind (sum)
 #   the latest tallies
 #   which actions the caller may change (only they see the linked families)
 
@@ -47,16 +47,17 @@ LETTER_LIST = AUTH + 1  # the page, joined to decision maker and submission, for
 SUBMISSION_LIST = AUTH + 1  # the page, for actions whose supporters you see
 
 # GET /api/v1/actions/{id}/report/
-REPORT = AUTH + 8
+REPORT = AUTH + 9
 #   the action (permission-filtered), its cases and fixed targets (prefetches, shared with the detail)
-#   letters by decision maker and status (grouped); those decision makers
-#   letters sent; tallies by kind
+#   letters by decision maker, status, channel and failure reason (grouped); those decision makers
+#   letters by status; people who wrote; tallies by kind
 #   referrals by code
 
 # GET /act/<slug>/ (anonymous)
-PUBLIC_PAGE = 3
+PUBLIC_PAGE = 4
 #   the published action, joined to organisation
-#   letters sent (count)
+#   letters by status (grouped: sent, and waiting)
+#   people who wrote (count)
 #   tallies by kind (sum)
 
 # POST /act/<slug>/ (a new supporter, valid), once the process has looked up this ZIP code and this

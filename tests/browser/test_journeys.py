@@ -117,6 +117,21 @@ def test_a_supporter_acts_in_spanish_on_a_phone(open_page, olga, consented_case,
     page.get_by_role("button", name="Enviar mi carta").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("¡Gracias!")
+    # No CWC credentials here: the page says, letter by letter, what will happen and where each
+    # stands - the director's emailed, the senators' wait to be printed, the representative's for
+    # Alpha Legal to send through Communicating with Congress.
+    plans = page.locator(".letter-plans > li")
+    expect(plans.filter(has_text="Field Office Director")).to_contain_text(
+        "Se envía por correo electrónico a la oficina de Field Office Director")
+    expect(plans.filter(has_text="Field Office Director").locator(".letter-status")).to_contain_text("Enviada el ")
+    expect(plans.filter(has_text="Senator Padilla")).to_contain_text(
+        "Alpha Legal la imprime y la entrega en la oficina de Senator Padilla")
+    expect(plans.filter(has_text="Senator Padilla").locator(".letter-status")).to_have_text("Esperando a ser impresa.")
+    expect(plans.filter(has_text="Representative Ruiz")).to_contain_text(
+        "Preparada para la oficina de Representative Ruiz: Alpha Legal la envía a la bandeja de la oficina")
+    expect(plans.filter(has_text="Representative Ruiz").locator(".letter-status")).to_have_text(
+        "Esperando a ser enviada.")
+    expect(page.get_by_text("en camino", exact=False)).to_have_count(0)  # nothing claims they are all on their way
     assert fits_the_screen(page)
     screenshot(page, "thanks-es-phone")
     submission = Submission.objects.get(action=action)
