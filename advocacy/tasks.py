@@ -72,8 +72,11 @@ def deliver_letter(letter_id: int) -> str:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def deliver_submission(submission_id: int) -> int:
-    """A supporter acted: create their letters (idempotent) and deliver them, one batch."""
-    return enqueue_letters(submissions.letters_for_submission(submission_id))
+    """A supporter acted: create their letters (idempotent), deliver them (one batch), and tell the
+    supporter where each goes (their email, from the outbox; the beat retries it)."""
+    sent = enqueue_letters(submissions.letters_for_submission(submission_id))
+    notify.deliver_supporter_notice(submission_id)
+    return sent
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

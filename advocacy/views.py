@@ -11,11 +11,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.middleware.csrf import get_token
@@ -30,7 +29,8 @@ from .letters.render import render as render_letter
 from .models import Action, Channel, Language, Letter, LetterStatus, SupporterEditing
 from config.ratelimit import Limit, over_limit
 from .selectors import SUBMIT_READS, progress, public_actions
-from .services.channels import automatic_channels, choose_channel, cwc_configured
+from .letters.status import plan, status_words, submission_for_token
+from .services.channels import choose_channel
 from .services.submissions import SupporterInput, action_accepts_letters, owner_key, submit
 from .targets import action_targets, districts_for_zip
 
@@ -205,8 +205,8 @@ def _their_letters(action: Action, state: dict, language: str) -> list[dict]:
     rows = []
     for dm in targets:
         row = {"decision_maker": dm, "channel": choose_channel(dm), "body": ""}
-        row["plan"] = _plan(row["channel"], dm.salutation, action.organization.name)
-        row["status"] = _status_words(row["channel"], *statuses.get(dm.pk, (None, None)))
+        row["plan"] = plan(row["channel"], dm.salutation, action.organization.name)
+        row["status"] = status_words(row["channel"], *statuses.get(dm.pk, (None, None)))
         if row["channel"] == Channel.CONTACT_FORM and typed:
             data = SupporterInput(**typed)
             try:
@@ -231,42 +231,6 @@ def _their_statuses(action: Action, token: str) -> dict[int, tuple[str, object]]
         action=action, submission__owner_key=owner_key(token)).values_list("decision_maker_id", "status", "sent_at")}
 
 
-def _plan(channel: str, name: str, organization: str) -> str:
-    """What will happen to a letter, in words a supporter can hold us to."""
-    if channel == Channel.EMAIL:
-        return _("Emailed to %(name)s's office, with your email address for their reply.") % {"name": name}
-    if channel == Channel.CWC and cwc_configured():
-        return _("Delivered to %(name)s's office inbox through Communicating with Congress, Congress's system for "
-                 "messages from constituents.") % {"name": name}
-    if channel == Channel.CWC:
-        return _("Prepared for %(name)s's office: %(org)s sends it to the office's inbox (Communicating with "
-                 "Congress). Until then it waits with them.") % {"name": name, "org": organization}
-    if channel == Channel.PRINT:
-        return _("Printed and delivered to %(name)s's office by %(org)s, with the other letters to this office.") % {
-            "name": name, "org": organization}
-    return _("%(name)s only takes messages through their website: please send it yourself (below).") % {"name": name}
-
-
-def _status_words(channel: str, status: str | None, sent_at: object) -> str:
-    """What did happen, once the letter exists."""
-    if status is None or status == LetterStatus.CANCELLED:
-        return ""
-    if status == LetterStatus.SENT:
-        day = date_format(timezone.localtime(sent_at), "DATE_FORMAT")
-        return (_("Delivered by hand on %(day)s.") if channel == Channel.PRINT else _("Sent on %(day)s.")) % {"day": day}
-    if status == LetterStatus.FAILED:
-        return _("It could not be delivered; the organizers have been told.")
-    if status == LetterStatus.UNCONFIRMED:
-        return _("Handed to the office's mail server, which did not confirm it yet.")
-    if channel in automatic_channels():
-        return _("On its way.")
-    if channel == Channel.PRINT:
-        return _("Waiting to be printed.")
-    if channel == Channel.CWC:
-        return _("Waiting to be sent.")
-    return ""
-
-
 @never_cache  # it can show the supporter's own letter: no shared cache keeps it
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     action = get_object_or_404(public_actions(), slug=slug)
@@ -288,6 +252,31 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
             "action": action, "language": language, "title": text, "letters": letters,
             "share": share, "progress": progress(action), "other_language": _other_language(action, language),
         })
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def letters_status(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """Where each of a supporter's letters stands, through the signed link in their email: the
+    offices and the states only, never their name, address or letter. A link that was altered, or
+    belongs to another action, is a 404."""
+    action = get_object_or_404(public_actions(), slug=slug)
+    submission = submission_for_token(token, action.pk)
+    if submission is None:
+        raise Http404
+    language = submission.language if submission.language in action.languages else Language.EN
+    with translation.override(language):
+        rows = [{"decision_maker": letter.decision_maker, "plan": plan(letter.channel, letter.decision_maker.salutation,
+                                                                      action.organization.name),
+                 "status": status_words(letter.channel, letter.status, letter.sent_at)}
+                for letter in submission.letters.exclude(status=LetterStatus.CANCELLED).select_related("decision_maker")
+                .order_by("pk")]
+        response = render(request, "advocacy/letters_status.html", {
+            "action": action, "language": language, "title": page_text(action, "title", language), "letters": rows,
+            "other_language": None})
+    response["Referrer-Policy"] = "no-referrer"  # the link carries its token: never pass it on
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 KIT_LINES = 20

@@ -46,6 +46,7 @@ urlpatterns = [
     path("act/<slug:slug>/", advocacy_views.act, name="act"),
     path("act/<slug:slug>/targets/", advocacy_views.act_targets, name="act-targets"),
     path("act/<slug:slug>/thanks/", advocacy_views.thanks, name="act-thanks"),
+    path("act/<slug:slug>/letters/<str:token>/", advocacy_views.letters_status, name="act-letters"),
     path("act/<slug:slug>/kit/", advocacy_views.kit, name="act-kit"),
     # API
     path("api/v1/", include("config.api_urls")),

@@ -8,6 +8,7 @@ class NoticeKind(models.TextChoices):
     LETTERS = "letters", _("Letters failed or unconfirmed")
     PAUSED = "paused", _("Letters paused")
     WON = "won", _("Every family is out")
+    SUPPORTER = "supporter", _("A supporter's letters")
 
 
 class Notice(models.Model):
@@ -18,6 +19,9 @@ class Notice(models.Model):
     Kind = NoticeKind
 
     action = models.ForeignKey("advocacy.Action", on_delete=models.CASCADE, related_name="notices")
+    # The supporter told of their letters (kind "supporter"); empty for the organizers' notices.
+    submission = models.ForeignKey("advocacy.Submission", on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="+")
     kind = models.CharField(max_length=10, choices=NoticeKind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -32,8 +36,13 @@ class Notice(models.Model):
         ordering = ["-id"]
         constraints = [
             enum_check("kind", NoticeKind, "notice"),
-            models.UniqueConstraint(fields=["action", "kind"], condition=models.Q(sent_at__isnull=True),
-                                    name="one_waiting_notice_per_action_kind"),
+            models.UniqueConstraint(fields=["action", "kind"], condition=models.Q(sent_at__isnull=True)
+                                    & ~models.Q(kind="supporter"), name="one_waiting_notice_per_action_kind"),
+            models.UniqueConstraint(fields=["submission"], condition=models.Q(sent_at__isnull=True, kind="supporter"),
+                                    name="one_waiting_notice_per_supporter"),
+            models.CheckConstraint(condition=models.Q(kind="supporter", submission__isnull=False)
+                                   | (~models.Q(kind="supporter") & models.Q(submission__isnull=True)),
+                                   name="notice_supporter_has_submission"),
         ]
         indexes = [models.Index(fields=["created_at"], name="notice_waiting_idx",
                                 condition=models.Q(sent_at__isnull=True))]

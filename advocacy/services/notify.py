@@ -22,17 +22,26 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from accounts.roles import Role
 
-from ..models import Action, Letter, LetterStatus, Notice, NoticeKind
+from ..models import Action, Letter, LetterStatus, Notice, NoticeKind, Submission
 
 logger = logging.getLogger(__name__)
 TOLD = (LetterStatus.FAILED, LetterStatus.UNCONFIRMED)
 
 
-def queue(action_id: int, kind: str) -> None:
-    """Write the notice in the caller's transaction (one waits per action and kind: a second event
-    before it goes out is told by the same message) and ask a worker to send it once that commits."""
-    Notice.objects.bulk_create([Notice(action_id=action_id, kind=kind)], ignore_conflicts=True)
-    transaction.on_commit(_send_soon)
+def queue(action_id: int, kind: str, *, submission_id: int | None = None) -> None:
+    """Write the notice in the caller's transaction (one waits per action and kind, or per
+    supporter: a second event before it goes out is told by the same message) and, for the
+    organizers', ask a worker to send it once that commits. A supporter's is sent by the delivery
+    task once their letters exist (`deliver_supporter_notice`), or by the beat."""
+    Notice.objects.bulk_create([Notice(action_id=action_id, kind=kind, submission_id=submission_id)],
+                               ignore_conflicts=True)
+    if kind != NoticeKind.SUPPORTER:
+        transaction.on_commit(_send_soon)
+
+
+def deliver_supporter_notice(submission_id: int) -> str:
+    pk = Notice.objects.filter(submission_id=submission_id, sent_at__isnull=True).values_list("pk", flat=True).first()
+    return deliver_notice(pk) if pk else "skipped"
 
 
 def _send_soon() -> None:
@@ -68,9 +77,17 @@ def deliver_notice(notice_id: int) -> str:
                                  pk=notice_id, sent_at__isnull=True).update(
             claim_expires_at=now + dt.timedelta(seconds=deadline)):
         return "skipped"
-    notice = Notice.objects.select_related("action").get(pk=notice_id)
+    notice = Notice.objects.select_related("action__organization", "submission").get(pk=notice_id)
+    if notice.kind == NoticeKind.SUPPORTER and notice.submission.letters_made_at is None:
+        # Their letters are not made yet: the delivery task sends this once they are.
+        Notice.objects.filter(pk=notice_id).update(claim_expires_at=None,
+                                                   next_attempt_at=timezone.now() + dt.timedelta(seconds=30))
+        return "skipped"
     message, told = _compose(notice)
-    recipients = organizers_of(notice.action) if message else []
+    if notice.kind == NoticeKind.SUPPORTER:
+        recipients = [notice.submission.email] if message else []
+    else:
+        recipients = organizers_of(notice.action) if message else []
     try:
         if recipients:
             subject, lines = message
@@ -98,6 +115,8 @@ def deliver_notice(notice_id: int) -> str:
 def _compose(notice: Notice) -> tuple[tuple[str, list[str]] | None, list[int]]:
     """The message as things stand now, and the letters it tells of; None when nothing is left to say."""
     action = notice.action
+    if notice.kind == NoticeKind.SUPPORTER:
+        return _supporter(action, notice.submission), []
     if notice.kind == NoticeKind.PAUSED:
         return (_paused(action) if action.paused_reason else None), []
     if notice.kind == NoticeKind.WON:
@@ -142,3 +161,31 @@ def _won(action: Action) -> tuple[str, list[str]]:
         f'Every family of the action "{action.title}" is now released or reunited.', "",
         "If this is the win you campaigned for, mark the action won: its page will say so and take no more letters.",
     ]
+
+
+def _supporter(action: Action, submission: Submission) -> tuple[str, list[str]] | None:
+    """The supporter's email, in their language: where each letter goes, and the link to where each
+    one stands. Their own address only; no family's details beyond the action's public title."""
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from ..letters.render import page_text
+    from ..letters.status import plan, status_token
+
+    letters = list(submission.letters.exclude(status=LetterStatus.CANCELLED).select_related("decision_maker")
+                   .order_by("pk"))
+    if not letters:
+        return None
+    language = submission.language if submission.language in action.languages else "en"
+    with translation.override(language):
+        title = page_text(action, "title", language)
+        link = settings.SITE_URL.rstrip("/") + reverse("act-letters", args=[action.slug, status_token(submission.pk)])
+        return _("Your letters: %(title)s") % {"title": title}, [
+            _("Thank you for writing. Where your letters go:"), "",
+            *[f"- {letter.decision_maker.salutation}: "
+              + plan(letter.channel, letter.decision_maker.salutation, action.organization.name) for letter in letters],
+            "", _("Where each letter stands, at any time:"), link, "",
+            _("You get this email once, because you wrote on the page of %(org)s. Keep the link to yourself: it "
+              "shows where your letters stand.") % {"org": action.organization.name},
+        ]

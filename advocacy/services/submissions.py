@@ -21,8 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Action, ActionStatus, DecisionMaker, Letter, LetterStatus, Submission
+from ..models import Action, ActionStatus, DecisionMaker, Letter, LetterStatus, NoticeKind, Submission
 from ..targets import action_targets
+from . import notify
 from .channels import choose_channel
 
 
@@ -124,12 +125,16 @@ def submit(*, action: Action, data: SupporterInput, targets: list[DecisionMaker]
             with transaction.atomic():
                 mine.update(**{f: fields[f] for f in UPDATED_ON_RESUBMIT}, updated_at=now, letters_made_at=None,
                             enqueued_at=now)
+                notify.queue(action.pk, NoticeKind.SUPPORTER, submission_id=pk)  # their letters may go elsewhere now
                 transaction.on_commit(lambda: enqueue_submission(pk))
             return Submitted("updated", pk, targets, owner_token, code)
     token = secrets.token_urlsafe(24)
     row = Submission(action=action, email_key=email_key, referral_code=code, owner_key=owner_key(token),
                      created_at=now, updated_at=now, enqueued_at=now, **fields)
-    pk = _insert_if_new(row)
+    with transaction.atomic():  # the submission and the supporter's email, or neither
+        pk = _insert_if_new(row)
+        if pk is not None:
+            notify.queue(action.pk, NoticeKind.SUPPORTER, submission_id=pk)
     if pk is None:
         return Submitted("unchanged", None, targets, token, code)
     # Now if the row is committed already; after the commit when a caller's transaction holds it.

@@ -273,6 +273,9 @@ LOGGING = {
 }
 
 # --- Advocacy letters ---------------------------------------------------------------------------
+# Where the site answers, for links in emails sent by workers (no request to take it from): the
+# supporter's link to where their letters stand.
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "http://127.0.0.1:8000")
 # Letters go out from the organisation's name at this address; the supporter is the Reply-To.
 LETTER_FROM_EMAIL = env("LETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
 # The right-hand side of every letter's Message-ID (<letter-KEY@domain>): the same letter always

@@ -12,3 +12,5 @@ BLIND_INDEX_KEY = env("BLIND_INDEX_KEY", default="dev-only-blind-index-key")
 # Security keys on the development server: browsers allow them on http://localhost only (open
 # http://localhost:8000 rather than 127.0.0.1 to add one).
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("WEBAUTHN_ORIGINS", default=["http://localhost:8000"])
+# Links in emails point at the development server.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -14,3 +14,4 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
 # The test SMTP server (aiosmtpd) logs every command, addresses included: keep it quiet.
 LOGGING["loggers"]["mail.log"] = {"level": "WARNING"}  # noqa: F405
+SITE_URL = "http://testserver"

@@ -66,7 +66,8 @@ def test_letters_without_an_email_address_wait_rendered_for_export_print_or_the_
     padilla = _letter_to(submission, "Senator Padilla")
     assert (padilla.status, padilla.channel) == ("rendered", "print")
     assert padilla.body.startswith("Dear Senator Padilla,")
-    assert len(smtp.messages) == 1
+    assert len(smtp.to(DIRECTOR)) == 1
+    assert [m.rcpt_tos for m in smtp.messages if DIRECTOR not in m.rcpt_tos] == [["rosa@example.org"]]  # her own
 
 
 def test_the_cwc_message_is_generated_per_letter_and_valid(action, django_capture_on_commit_callbacks):  # noqa: ANN001
@@ -138,7 +139,7 @@ def test_a_temporary_refusal_is_retried_with_backoff_then_fails_and_the_organize
     assert (row.status, row.attempts) == ("failed", 3)
     assert row.last_error == "SMTPRecipientsRefused 451 (after 3 attempts)"
     assert smtp.to("olga@example.test") == []  # the notice was written with the failure; a task sends it
-    assert send_notices.apply().get() == 1
+    assert send_notices.apply().get() == 2  # it, and the supporter's own email
     (told,) = smtp.to("olga@example.test")
     assert "1 letter(s) of the action \"Reunite Ana's family\" could not be delivered." in told.text
     assert "rosa" not in told.text.lower()  # counts and reasons, never a supporter
@@ -152,8 +153,9 @@ def test_a_permanent_refusal_fails_at_once_and_is_reported_once(action, smtp):  
     assert delivery.deliver(first.pk).state == "failed"
     assert delivery.deliver(second.pk).state == "failed"
     assert Letter.objects.get(pk=first.pk).last_error == "SMTPRecipientsRefused 550"
-    assert Notice.objects.filter(sent_at__isnull=True).count() == 1  # one waits per action: both in one message
-    assert send_notices.apply().get() == 1
+    # One waits per action: both failures in one message (and each supporter's own email waits).
+    assert Notice.objects.filter(sent_at__isnull=True, kind="letters").count() == 1
+    assert send_notices.apply().get() == 3
     assert send_notices.apply().get() == 0  # told once
     reports = smtp.to("olga@example.test")
     assert [m.message["Subject"] for m in reports] == ["2 letter(s) could not be delivered: Reunite Ana's family"]
@@ -167,6 +169,7 @@ def test_a_notice_waits_out_a_mail_outage_and_is_sent_once_the_server_is_back(ac
     letter = _letter_to(sign(action), "Field Office Director")
     assert delivery.deliver(letter.pk).state == "failed"
     port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()  # the mail server is away
+    Notice.objects.filter(kind="supporter").delete()  # (this test follows the organizer's notice)
     for _ in range(2):
         assert send_notices.apply().get() == 0
         Notice.objects.update(next_attempt_at=timezone.now())  # (due again at once, for the test)

@@ -62,9 +62,10 @@ PUBLIC_PAGE = 4
 
 # POST /act/<slug>/ (a new supporter, valid), once the process has looked up this ZIP code and this
 # action's targets in the last minute (advocacy.targets reuses them: no query)
-PUBLIC_SUBMIT = 2
+PUBLIC_SUBMIT = 5
 #   the published action, joined to organisation (without the letter's texts)
-#   INSERT ... ON CONFLICT DO UPDATE the submission (one statement, no transaction around it)
+#   [SAVEPOINT]; INSERT ... ON CONFLICT DO NOTHING the submission; INSERT the supporter's notice (their email, an
+#   outbox row); [RELEASE SAVEPOINT]  (in production one transaction: BEGIN and COMMIT are not statements here)
 #   (the delivery task, enqueued after the commit, creates the letters: off the supporter's request)
 PUBLIC_SUBMIT_COLD = PUBLIC_SUBMIT + 4
 #   the ZIP code's districts; the state's senators; the district's representative; the fixed targets
@@ -126,10 +127,11 @@ def test_the_public_submission(action):  # noqa: ANN001
 
 
 # POST /act/<slug>/ again from the same supporter's browser (their owner token), changing the note
-PUBLIC_RESUBMIT = 5
+PUBLIC_RESUBMIT = 6
 #   the published action
 #   their submission, by action, email and owner token
-#   [SAVEPOINT]; UPDATE the submission; [RELEASE SAVEPOINT]  (then the delivery task re-makes the letters)
+#   [SAVEPOINT]; UPDATE the submission; INSERT their notice (unless one waits); [RELEASE SAVEPOINT]
+#   (then the delivery task re-makes the letters and emails them)
 
 
 def test_the_same_supporter_resubmitting(action):  # noqa: ANN001

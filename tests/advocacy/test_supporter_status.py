@@ -223,3 +223,77 @@ def test_the_public_counter_counts_people_and_letters_and_says_how(four_ways):  
     html = re.sub(r"\s+", " ", _unescape(first.get(f"/act/{four_ways.slug}/?lang=es").content.decode()))
     for line in ("2 personas escribieron", "2 cartas enviadas", "6 cartas esperando a ser enviadas"):
         assert f"<li>{line}</li>" in html, line
+
+
+def _their_email(smtp, address: str):  # noqa: ANN001, ANN202
+    from advocacy.tasks import send_notices
+
+    send_notices.apply()
+    (email,) = smtp.to(address)
+    return email
+
+
+def test_the_supporter_gets_an_email_with_where_each_letter_goes_and_a_link_to_where_each_stands(four_ways, smtp):  # noqa: ANN001
+    from advocacy.models import Notice
+
+    _send(four_ways, Client(enforce_csrf_checks=True))
+    assert Notice.objects.filter(kind="supporter", sent_at__isnull=True).count() == 1  # written with the submission
+    make_letters()
+    for letter in Letter.objects.all():
+        delivery.deliver(letter.pk)
+    email = _their_email(smtp, "rosa@example.org")
+    assert email.message["Subject"] == "Your letters: Reunite Ana's family"
+    text = email.text
+    for name, sentence in PLANS_EN.items():
+        assert f"- {name}: {sentence}" in text
+    assert "Rosa" not in text and "12 Orange Ave" not in text and "Ana" not in text.replace("Ana's family", "")
+    (link,) = re.findall(r"http://testserver(/act/\S+)", text)
+    page = Client().get(link)  # any browser: the link is the key
+    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer" and "no-store" in page["Cache-Control"]
+    html = _unescape(page.content.decode())
+    plans = _plans(html)
+    assert plans["Field Office Director"][1].startswith("Sent on ")
+    assert plans["Senator Padilla"][1] == "Waiting to be printed."
+    assert "Rosa" not in html and "12 Orange Ave" not in html and "rosa@example.org" not in html
+    # The link, altered, or on another action's address, is no link at all.
+    assert Client().get(link[:-2] + ("A" if link[-2] != "A" else "B") + "/").status_code == 404
+    assert Client().get(link.replace(f"/act/{four_ways.slug}/", "/act/another-action/")).status_code == 404
+    from advocacy.tasks import send_notices
+
+    assert send_notices.apply().get() == 0  # once
+
+
+def test_the_supporters_email_and_page_in_spanish(four_ways, smtp):  # noqa: ANN001
+    _send(four_ways, Client(enforce_csrf_checks=True), lang="es")
+    make_letters()
+    for letter in Letter.objects.all():
+        delivery.deliver(letter.pk)
+    email = _their_email(smtp, "rosa@example.org")
+    assert email.message["Subject"] == "Tus cartas: Reúnan a la familia de Ana"
+    assert "Gracias por escribir. Adónde van tus cartas:" in email.text
+    assert ("- Senator Padilla: Alpha Legal la imprime y la entrega en la oficina de Senator Padilla, junto con las "
+            "demás cartas para esa oficina.") in email.text
+    (link,) = re.findall(r"http://testserver(/act/\S+)", email.text)
+    html = _unescape(Client().get(link).content.decode())
+    assert "<h1>Tus cartas</h1>" in html
+    assert _plans(html)["Senator Padilla"][1] == "Esperando a ser impresa."
+
+
+def test_no_email_for_a_refused_submission_or_to_someone_whose_address_another_typed(four_ways, smtp, olga):  # noqa: ANN001
+    from advocacy.models import Notice
+
+    _send(four_ways, Client(enforce_csrf_checks=True))
+    make_letters()
+    _their_email(smtp, "rosa@example.org")
+    # Someone else types Rosa's address: nothing of hers changes, and she gets no second email.
+    _send(four_ways, Client(enforce_csrf_checks=True), note="Not Rosa's words.")
+    _their_email(smtp, "rosa@example.org")
+    assert Notice.objects.filter(kind="supporter").count() == 1
+    # A closed action takes no letters: nothing stored, no email.
+    action_services.action_close(actor=olga, action=Action.objects.get(pk=four_ways.pk))
+    client = Client(enforce_csrf_checks=True)
+    client.get(f"/act/{four_ways.slug}/")
+    r = client.post(f"/act/{four_ways.slug}/", {**SUPPORTER, "email": "late@example.org",
+                                                 "csrfmiddlewaretoken": client.cookies["csrftoken"].value})
+    assert r.status_code == 409
+    assert Notice.objects.filter(kind="supporter").count() == 1

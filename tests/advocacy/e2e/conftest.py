@@ -188,3 +188,8 @@ def reachable_congress(congress) -> None:  # noqa: ANN001
 
     for salutation, address in EMAILS.items():
         DecisionMaker.objects.filter(salutation=salutation).update(email=address)
+
+
+def letters_received(smtp) -> list:  # noqa: ANN001
+    """The letters the SMTP server took (not the supporters' own emails nor the organizers' notices)."""
+    return [m for m in list(smtp.messages) if m.message["Message-ID"].startswith("<letter-")]

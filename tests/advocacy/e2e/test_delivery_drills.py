@@ -33,7 +33,7 @@ from advocacy.tasks import enqueue_letters
 from tests.advocacy.conftest import SUPPORTER
 from tests.smtp import free_port
 
-from .conftest import EMAILS, ROOT, wait_until
+from .conftest import EMAILS, ROOT, letters_received, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -49,7 +49,7 @@ def _supporters(action, count: int) -> None:  # noqa: ANN001
 
 
 def _exactly_once(smtp, letters: int) -> Counter:  # noqa: ANN001
-    keys = Counter(m.message["Message-ID"] for m in smtp.messages)
+    keys = Counter(m.message["Message-ID"] for m in letters_received(smtp))
     assert set(keys) == {letter.message_id for letter in Letter.objects.all()}
     assert len(keys) == letters
     return keys
@@ -85,8 +85,8 @@ def test_database_sessions_ended_between_send_and_record_duplicate_nothing(worke
         # Every 15th message: the server has it and has not answered; every database session but
         # this test's is ended, so the worker waiting for the answer records it on a dead one.
         with one_at_a_time:
-            if len(smtp.messages) % 15 or len(terminations) == 20:
-                return
+            if len(letters_received(smtp)) % 15 or len(terminations) == 20 or _recipients[0].endswith("@example.org"):
+                return  # (the supporters' own emails are not letters)
             admin = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"],
                                      host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
             try:
@@ -133,7 +133,8 @@ def test_organizer_notices_wait_out_a_mail_outage(workers, smtp, reachable_congr
     counted = sum(int(m.message["Subject"].split(" ", 1)[0]) for m in told)
     assert counted == 12, [m.message["Subject"] for m in told]
     assert {m.message["Subject"].split(": ", 1)[1] for m in told} == {action.title}
-    assert len(smtp.messages) == len(told)  # (no letter got through: the server was down for them)
+    # No letter got through (the server was down for them); each supporter's own email came once it was back.
+    assert sorted(m.rcpt_tos[0] for m in smtp.messages if m not in told) == [f"s{n}@example.org" for n in range(3)]
 
 
 def _queued(client: redis.Redis) -> int:
