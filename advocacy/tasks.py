@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
@@ -43,8 +44,11 @@ def enqueue_letters(ids: Iterable[int]) -> int:
     """Delivery messages of up to LETTER_BATCH_SIZE letters each, every letter marked enqueued
     first (so the sweep leaves it to its message); letters the broker would not take are unmarked
     for the sweep. Returns how many letters were sent to the broker."""
-    ids = list(ids)
-    Letter.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    now = timezone.now()
+    # Only letters due now: one waiting out a retry's backoff is the sweep's once it is due.
+    due = Letter.objects.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), pk__in=list(ids))
+    ids = sorted(due.values_list("pk", flat=True))
+    Letter.objects.filter(pk__in=ids).update(enqueued_at=now)
     size, refused = settings.LETTER_BATCH_SIZE, []
     for n in range(0, len(ids), size):
         batch = ids[n:n + size]

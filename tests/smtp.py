@@ -49,6 +49,8 @@ class Handler:
     delay: float = 0.0
     # recipient -> seconds the server waits, having read the whole message, before its final answer
     slow_final: dict[str, float] = field(default_factory=dict)
+    # recipients whose message gets a garbled final answer instead of "250"
+    garbled_final: set[str] = field(default_factory=set)
     # Called (in the server's thread) with the recipients once a message is read, before the answer.
     on_message: Callable[[list[str]], None] | None = None
 
@@ -86,6 +88,8 @@ class Handler:
         if self.on_message is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.on_message, list(envelope.rcpt_tos))
         await asyncio.sleep(max((self.slow_final.get(r, 0.0) for r in envelope.rcpt_tos), default=0.0))
+        if self.garbled_final & set(envelope.rcpt_tos):
+            return "OK, I suppose"
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:

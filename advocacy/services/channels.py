@@ -57,6 +57,14 @@ def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}{f' {code}' if code else ''}"
 
 
+class _EndNotSent(smtplib.SMTPException):
+    """Sending the message failed before its final line left: not handed over."""
+
+
+class _Stale(Exception):
+    """A reused connection turned out closed before anything of this message was sent."""
+
+
 class Unconfirmed(TransientError):
     """The message was handed over and no answer came back (the connection broke or the deadline
     cut it after the end of the message): the server may have taken it. Never sent again without
@@ -116,12 +124,22 @@ class MailSession:
     def send(self, message: EmailMessage, before_commit: Callable[[], None]) -> None:
         if self.connection is None:
             self.connection = get_connection(timeout=self.timeout)
-        connection = self.connection
-        if not isinstance(connection, SmtpBackend):  # console, file or test outboxes: nothing to fence
+        if not isinstance(self.connection, SmtpBackend):  # console, file or test outboxes: nothing to fence
             before_commit()
-            connection.send_messages([message])
+            self.connection.send_messages([message])
             return
+        try:
+            self._send(message, before_commit)
+        except _Stale:
+            # A reused connection the server had closed (idle, or cut at the last send's very end):
+            # nothing of this message was handed over, so once more on a new one.
+            self._send(message, before_commit)
+
+    def _send(self, message: EmailMessage, before_commit: Callable[[], None]) -> None:
+        connection = self.connection or get_connection(timeout=self.timeout)
+        self.connection = connection
         committed = False
+        reused = connection.connection is not None
 
         def commit() -> None:
             nonlocal committed
@@ -132,6 +150,8 @@ class MailSession:
         try:
             if connection.connection is None:
                 connection.open()
+                if self.watchdog.fired:  # the deadline passed while connecting (before the socket existed)
+                    raise socket.timeout("deadline while connecting")
             _converse(connection.connection, message, commit)
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset()
@@ -146,14 +166,19 @@ class MailSession:
             raise TransientError(_reason(exc)) from exc
         except (smtplib.SMTPException, OSError, socket.timeout) as exc:
             self.drop()
-            if committed:
+            if committed and not isinstance(exc, _EndNotSent):
                 raise Unconfirmed(_reason(exc)) from exc
+            if reused and not committed and isinstance(exc, smtplib.SMTPServerDisconnected) and \
+                    not self.watchdog.fired:
+                raise _Stale from exc
             raise TransientError(_reason(exc)) from exc
         except BaseException:  # the commit point refused (the claim was lost): drop the half-sent message
             self.drop()
             raise
         finally:
-            self.watchdog.disarm()
+            fired = self.watchdog.disarm()
+            if fired and self.connection is not None:
+                self.drop()  # the deadline cut this socket as the send ended: never reuse it
 
     def _reset(self) -> None:
         """After a refusal the session may go on (RSET); if even that fails, start a new one."""
@@ -193,10 +218,17 @@ def _converse(smtp: smtplib.SMTP, message: EmailMessage, commit: Callable[[], No
     data = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321 4.5.2)
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
-    smtp.send(data + b".\r\n")
+    try:
+        smtp.send(data + b".\r\n")
+    except (smtplib.SMTPException, OSError) as exc:
+        # Not all of it reached the connection: the final "." is last, so the server cannot have it.
+        raise _EndNotSent(str(exc)) from exc
     code, reply = smtp.getreply()
+    if 400 <= code < 600:
+        raise smtplib.SMTPDataError(code, reply)  # refused: the server did not take it
     if code != 250:
-        raise smtplib.SMTPDataError(code, reply)
+        # A garbled or missing answer after the whole message: the server may have it.
+        raise smtplib.SMTPException(f"no clear answer to the message ({code})")
 
 
 class _Watchdog:
@@ -210,19 +242,23 @@ class _Watchdog:
         self._generation = 0  # a stopped watchdog's thread ends; arming again starts a new one
         self._running = False
 
+    fired = False  # the deadline of the current (or last) send passed
+
     def arm(self, seconds: float, connection: object) -> None:
         with self._cond:
-            self._deadline, self._connection = time.monotonic() + seconds, connection
+            self._deadline, self._connection, self.fired = time.monotonic() + seconds, connection, False
             if not self._running:
                 self._running = True
                 threading.Thread(target=self._watch, args=(self._generation,), daemon=True,
                                  name="mail-deadline").start()
             self._cond.notify()
 
-    def disarm(self) -> None:
+    def disarm(self) -> bool:
+        """Stop watching; True when the deadline had passed (and the socket, if any, was cut)."""
         with self._cond:
             self._deadline = self._connection = None
             self._cond.notify()
+            return self.fired
 
     def stop(self) -> None:
         with self._cond:
@@ -241,6 +277,7 @@ class _Watchdog:
                     self._cond.wait(left)
                     continue
                 _cut(self._connection)
+                self.fired = True
                 self._deadline = self._connection = None
 
 
@@ -254,7 +291,9 @@ def _cut(connection: object) -> None:
 def _shut(sock: socket.socket | None) -> None:
     if sock is not None:
         try:
-            sock.shutdown(socket.SHUT_RDWR)
+            # The plain socket's shutdown, also for TLS: SSLSocket.shutdown drops the TLS layer first,
+            # and a send racing it could then write in clear.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
         except OSError:
             pass  # already closed
 
@@ -280,9 +319,8 @@ def post_cwc(xml: str, *, timeout: float) -> None:
     finally:
         watchdog.cancel()
         conn.close()
-    if status == 409:
-        return  # this DeliveryId was already accepted: the letter is delivered, once
+    if 200 <= status < 300 or status == 409:
+        return  # accepted; or (409) this DeliveryId was already accepted: the letter is delivered, once
     if status in (401, 403, 429) or status >= 500:
         raise TransientError(f"CWC HTTP {status}")
-    if status >= 400:
-        raise PermanentError(f"CWC HTTP {status}")
+    raise PermanentError(f"CWC HTTP {status}")  # a refusal, or a redirect: not delivered

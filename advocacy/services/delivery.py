@@ -234,8 +234,12 @@ def _render_batch(letters: list[Letter], token: uuid.UUID, outcomes: dict[int, O
     if not stored:
         return []
     kept = _store(stored, token, now)
+    gone = [x.pk for x in stored if x.pk not in kept]
+    if gone:  # cancelled meanwhile (a change of address): not sent, and this worker's claim let go
+        Letter.objects.filter(pk__in=gone, claim_token=token).update(claimed_at=None, claim_token=None,
+                                                                     claim_expires_at=None)
     for letter in to_send:
-        if letter.pk not in kept:  # cancelled meanwhile (a change of address): left alone, not sent
+        if letter.pk not in kept:
             outcomes[letter.pk] = Outcome("skipped")
     waiting = [x for x in stored if x.next_attempt_at and x.pk in kept]
     if waiting:  # CWC letters held back by a maintenance window: due when it ends
@@ -287,8 +291,12 @@ def _send_batch(letters: list[Letter], token: uuid.UUID, outcomes: dict[int, Out
     claim_ends = min(x.claim_expires_at for x in letters)
     with MailSession(_send_deadline(Channel.EMAIL)) as mail:
         for n, letter in enumerate(letters):
-            if claim_ends - timezone.now() < dt.timedelta(seconds=_send_deadline(letter.channel) + 2):
-                claim_ends = timezone.now() + _send_claim(letter.channel)
+            # The claim must outlast the send's deadline and the time to record its outcome (the
+            # margin); when it would not, the claim on what is left is extended (by a lease more,
+            # so a long batch extends it once a lease, not before every letter).
+            needed = dt.timedelta(seconds=_send_deadline(letter.channel) + settings.LETTER_CLAIM_MARGIN_SECONDS)
+            if claim_ends - timezone.now() < needed:
+                claim_ends = timezone.now() + needed + _lease()
                 _on_a_live_connection(lambda: Letter.objects.filter(
                     pk__in=[x.pk for x in letters[n:]], claim_token=token).update(claim_expires_at=claim_ends))
             outcomes[letter.pk] = _send_one(letter, token, mail)
@@ -297,12 +305,14 @@ def _send_batch(letters: list[Letter], token: uuid.UUID, outcomes: dict[int, Out
 def _send_one(letter: Letter, token: uuid.UUID, mail: MailSession) -> Outcome:
     letter_id = letter.pk
     committed = False
+    commit_at = timezone.now()
 
     def commit() -> None:
         # The fence: the last moment this worker can still step back. Only the holder of the
         # claim goes on, and the letter says it may have been handed over from here on.
-        nonlocal committed
-        if not _on_a_live_connection(lambda: _write(COMMIT_SQL, timezone.now(), letter_id, token, *PENDING_STATUSES)):
+        nonlocal committed, commit_at
+        commit_at = timezone.now()
+        if not _on_a_live_connection(lambda: _write(COMMIT_SQL, commit_at, letter_id, token, *PENDING_STATUSES)):
             raise ClaimLost
         committed = True
 
@@ -333,8 +343,12 @@ def _send_one(letter: Letter, token: uuid.UUID, mail: MailSession) -> Outcome:
     def record() -> int:
         # An UPDATE that committed just before the connection broke finds no claim on the retry;
         # its own timestamp shows the record is there.
+        # A record so late that the sweep had already called the letter unconfirmed (the claim ran out
+        # while the database was away) still wins: its commit time shows it is this worker's send.
         return (_write(SENT_SQL, LetterStatus.SENT, sent_at, letter_id, token)
-                or Letter.objects.filter(pk=letter_id, status=LetterStatus.SENT, sent_at=sent_at).count())
+                or Letter.objects.filter(pk=letter_id, status=LetterStatus.SENT, sent_at=sent_at).count()
+                or Letter.objects.filter(pk=letter_id, status=LetterStatus.UNCONFIRMED, committed_at=commit_at).update(
+                    status=LetterStatus.SENT, sent_at=sent_at, last_error=""))
 
     try:
         recorded = _on_a_live_connection(record)
@@ -383,6 +397,8 @@ def cwc_pace() -> None:
             cache.add(key, 0, 5)
             count = cache.incr(key)
         except Exception:  # noqa: BLE001 - the cache is away: pace this process alone
+            count = None
+        if count is None:  # (the shared cache is set to swallow its errors: None when it is away)
             count = _local_pace(int(now))
         if count <= rate:
             return

@@ -72,7 +72,10 @@ def due_notice_ids() -> list[int]:
 def deliver_notice(notice_id: int) -> str:
     """Send one waiting notice: "sent", "empty" (nothing left to tell), "retry" or "skipped"."""
     now = timezone.now()
-    deadline = settings.EMAIL_TIMEOUT + settings.LETTER_CLAIM_MARGIN_SECONDS
+    # send_mail bounds each socket operation by EMAIL_TIMEOUT, not the whole conversation (connect,
+    # greeting, envelope, each recipient, the message): the claim covers them all, so the next
+    # minute's run does not send the same notice while a slow server is still taking it.
+    deadline = settings.EMAIL_TIMEOUT * 8 + settings.LETTER_CLAIM_MARGIN_SECONDS
     if not Notice.objects.filter(Q(claim_expires_at__isnull=True) | Q(claim_expires_at__lt=now),
                                  pk=notice_id, sent_at__isnull=True).update(
             claim_expires_at=now + dt.timedelta(seconds=deadline)):
@@ -83,17 +86,17 @@ def deliver_notice(notice_id: int) -> str:
         Notice.objects.filter(pk=notice_id).update(claim_expires_at=None,
                                                    next_attempt_at=timezone.now() + dt.timedelta(seconds=30))
         return "skipped"
-    message, told = _compose(notice)
-    if notice.kind == NoticeKind.SUPPORTER:
-        recipients = [notice.submission.email] if message else []
-    else:
-        recipients = organizers_of(notice.action) if message else []
     try:
+        message, told = _compose(notice)
+        if notice.kind == NoticeKind.SUPPORTER:
+            recipients = [notice.submission.email] if message else []
+        else:
+            recipients = organizers_of(notice.action) if message else []
         if recipients:
             subject, lines = message
             send_mail(subject, "\n".join(lines) + "\n", settings.DEFAULT_FROM_EMAIL, recipients,
                       connection=get_connection(timeout=settings.EMAIL_TIMEOUT))
-    except Exception as exc:  # noqa: BLE001 - the mail server is away or refused: try again later
+    except Exception as exc:  # noqa: BLE001 - the mail server is away or refused (or a bug): try again later
         backoff = settings.NOTICE_RETRY_BACKOFF_SECONDS
         wait = backoff[min(notice.attempts, len(backoff) - 1)]
         code = getattr(exc, "smtp_code", None)

@@ -342,6 +342,7 @@ def test_with_cwc_credentials_letters_to_congress_are_posted_once(action, cwc_en
 @pytest.mark.parametrize(("answer", "state", "status"), [
     (409, "sent", "sent"),  # the DeliveryId was already accepted: delivered once
     (400, "failed", "failed"),
+    (302, "failed", "failed"),  # a redirect is not a delivery (the URL is wrong)
     (503, "retry", "rendered"),
 ])
 def test_cwc_answers(action, cwc_endpoint, answer, state, status):  # noqa: ANN001

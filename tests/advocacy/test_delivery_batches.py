@@ -153,3 +153,23 @@ def test_no_cwc_post_starts_in_a_maintenance_window(action, cwc_endpoint, settin
     Letter.objects.filter(pk=pk).update(next_attempt_at=timezone.now())
     assert delivery.deliver(pk).state == "sent"
     assert len(cwc_endpoint.times) == 1
+
+
+def test_cwc_pacing_goes_on_in_this_process_when_the_shared_cache_is_away(action, cwc_endpoint, settings):  # noqa: ANN001
+    from tests.smtp import free_port
+
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/1",
+                                   "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1}}}
+    settings.CWC_RATE_PER_SECOND = 2
+    ids = _representative_letters(action, 4)
+    assert Counter(o.state for o in delivery.deliver_batch(ids).values()) == {"sent": 4}
+    assert max(Counter(int(t) for t in cwc_endpoint.times).values()) <= 2
+
+
+def test_a_letter_waiting_out_its_backoff_is_not_enqueued_but_left_to_the_sweep(action, smtp):  # noqa: ANN001
+    (pk,) = director_letters(action, 1)
+    Letter.objects.filter(pk=pk).update(next_attempt_at=timezone.now() + dt.timedelta(minutes=5))
+    assert enqueue_letters([pk]) == 0
+    assert Letter.objects.get(pk=pk).enqueued_at is None  # so the sweep brings it back when it is due
+    assert smtp.to(DIRECTOR) == []

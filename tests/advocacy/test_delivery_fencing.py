@@ -113,6 +113,17 @@ def test_a_send_cut_after_the_message_is_sent_unconfirmed_and_never_sent_again(a
     assert len(smtp.to(DIRECTOR)) == 2
 
 
+@pytest.mark.django_db
+def test_a_garbled_answer_to_the_whole_message_is_unconfirmed_not_a_refusal(action, smtp):  # noqa: ANN001
+    smtp.garbled_final.add(DIRECTOR)  # the server read the message; its answer makes no sense
+    letter = director_letter(action)
+    assert delivery.deliver(letter.pk).state == "unconfirmed"
+    assert len(smtp.to(DIRECTOR)) == 1
+    smtp.garbled_final.clear()
+    sweep_letters.apply()
+    assert len(smtp.to(DIRECTOR)) == 1  # never sent again by itself
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_whose_claim_was_taken_stops_before_handing_the_letter_over(action, smtp, settings):  # noqa: ANN001
     letter = held_letter(action, smtp)
