@@ -188,15 +188,6 @@ class MailSession:
             self.drop()
 
 
-def send_email(*, subject: str, body: str, to: str, reply_to: str, from_name: str, message_id: str,
-               timeout: float, before_commit: Callable[[], None] = lambda: None) -> None:
-    """Send one letter on a connection of its own (MailSession.send)."""
-    message = letter_message(subject=subject, body=body, to=to, reply_to=reply_to, from_name=from_name,
-                             message_id=message_id)
-    with MailSession(timeout) as session:
-        session.send(message, before_commit)
-
-
 def _converse(smtp: smtplib.SMTP, message: EmailMessage, commit: Callable[[], None]) -> None:
     """smtplib's sendmail for one recipient, with `commit` between DATA's 354 and the message: the
     envelope and DATA are refusable without consequence; the message's final "." is not."""
