@@ -1,4 +1,8 @@
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +31,20 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
 
+class ReminderMode(models.TextChoices):
+    INDIVIDUAL = "individual", _("One email per reminder")
+    DIGEST = "digest", _("One digest each morning")
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(_("Choose a time zone from the list (e.g. America/Los_Angeles)."), code="time_zone")
+
+
 class User(AbstractUser):
     """Staff user; signs in with an email address."""
 
@@ -35,6 +53,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=[("en", "English"), ("es", "Español")], default="en"
     )
+
+    # Reminders of hearings and deadlines (cases.services.reminders): one email each, or all of a
+    # morning's in one digest; paused, none at all.
+    reminder_mode = models.CharField(_("reminders"), max_length=12, choices=ReminderMode.choices,
+                                     default=ReminderMode.INDIVIDUAL)
+    reminders_paused = models.BooleanField(_("reminders paused"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -66,6 +90,9 @@ class Organization(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LEGAL)
     # Every member signs in with a second factor, not only the roles that read PII (roles.py).
     require_two_factor = models.BooleanField(_("two-factor sign-in for every member"), default=False)
+    # Reminders go out in the morning of this zone, and their days are counted in it.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone,
+                                 validators=[validate_time_zone])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +102,10 @@ class Organization(models.Model):
                 condition=models.Q(kind__in=["legal", "advocacy"]), name="organization_kind_valid"
             )
         ]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     def __str__(self) -> str:
         return self.name

@@ -116,6 +116,9 @@ class SponsorFields(forms.Form):
     category = forms.ChoiceField(label=_("ORR sponsor category"), choices=Sponsor.Category.choices)
     status = forms.ChoiceField(label=_("Vetting"), choices=Sponsor.Status.choices, initial=Sponsor.Status.IDENTIFIED)
     contact = forms.CharField(label=_("Contact"), max_length=255, required=False)
+    step_due_on = forms.DateField(label=_("Next vetting step due on"), required=False, widget=DATE,
+                                  help_text=_("Fingerprints, papers or the home study: the assigned advocates are "
+                                              "reminded of it."))
 
 
 class ProceedingFields(forms.Form):

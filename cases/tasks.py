@@ -5,6 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import UsedFormToken
+from .services import reminders
 
 # A form resent later than this is a new submission (nobody double-taps across two days).
 FORM_TOKENS_KEPT = dt.timedelta(days=2)
@@ -14,3 +15,16 @@ FORM_TOKENS_KEPT = dt.timedelta(days=2)
 def forget_used_form_tokens() -> int:
     deleted, _ = UsedFormToken.objects.filter(used_at__lt=timezone.now() - FORM_TOKENS_KEPT).delete()
     return deleted
+
+
+@shared_task(ignore_result=True)
+def plan_reminders() -> dict[str, int]:
+    """Bring every family's waiting reminders in line with its record (the beat, every few minutes)."""
+    return reminders.plan()
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def send_reminders() -> dict[str, int]:
+    """Send the reminders that are due (the beat, every minute). Safe to run twice at once or after
+    a crash: a reminder is claimed, and marked sent at the commit point of its email."""
+    return reminders.send_due()

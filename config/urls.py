@@ -7,6 +7,7 @@ from accounts import two_factor_views
 from accounts import views as account_views
 from advocacy import staff as action_views
 from advocacy import views as advocacy_views
+from cases import schedule_views
 from cases import views as case_views
 from config.views import SignInView
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("actions/<int:pk>/batches/<int:batch_pk>/", action_views.batch_status, name="staff-batch"),
     path("members/", account_views.members, name="members"),
     path("members/access-log/", account_views.access_log, name="access-log"),
+    path("accounts/reminders/", schedule_views.reminder_settings, name="reminder-settings"),
     path("accounts/language/", account_views.set_language, name="set-language"),
     path("accounts/organization/", account_views.switch_organization, name="switch-organization"),
     path("accounts/login/", SignInView.as_view(), name="login"),

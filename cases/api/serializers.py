@@ -93,7 +93,7 @@ class SponsorSerializer(PiiRedactingSerializer):
 
     class Meta(PiiRedactingSerializer.Meta):
         model = Sponsor
-        fields = ["id", "case", "person", "name", "relationship", "category", "status", "contact",
+        fields = ["id", "case", "person", "name", "relationship", "category", "status", "contact", "step_due_on",
                   "is_secured", "is_vetted", "redacted", "version"]
 
 
@@ -345,14 +345,14 @@ class SponsorInput(serializers.ModelSerializer):
 
     class Meta:
         model = Sponsor
-        fields = ["case", "person", "name", "relationship", "category", "status", "contact"]
+        fields = ["case", "person", "name", "relationship", "category", "status", "contact", "step_due_on"]
 
 
 class SponsorUpdateInput(VersionInput, serializers.ModelSerializer):
     person = VisiblePersonField(required=False, allow_null=True)
     class Meta:
         model = Sponsor
-        fields = ["version", "person", "name", "relationship", "category", "status", "contact"]
+        fields = ["version", "person", "name", "relationship", "category", "status", "contact", "step_due_on"]
 
 
 class FearProcessInput(serializers.ModelSerializer):

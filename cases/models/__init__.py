@@ -3,11 +3,12 @@ from .facilities import Facility, FieldOffice, ReferenceChange
 from .history import CaseEvent, UsedFormToken
 from .people import DETAINED_KINDS, CustodianKind, CustodyEpisode, Person, ReleaseType, detained_since_cutoff
 from .process import CredibleFearProcess, Hearing, Note, Proceeding, Sponsor
+from .reminders import Reminder
 from .story import Story
 
 __all__ = [
     "DETAINED_KINDS", "Assignment", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare",
     "CaseUserObjectPermission", "ConsentLevel", "CredibleFearProcess", "CustodianKind",
     "CustodyEpisode", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
-    "ReferenceChange", "ReleaseType", "Sponsor", "Story", "UsedFormToken", "detained_since_cutoff",
+    "ReferenceChange", "ReleaseType", "Reminder", "Sponsor", "Story", "UsedFormToken", "detained_since_cutoff",
 ]

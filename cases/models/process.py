@@ -48,10 +48,19 @@ class Sponsor(Versioned):
     category = models.CharField(max_length=2, choices=Category.choices)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.IDENTIFIED)
     contact = models.CharField(max_length=255, blank=True)
+    # The day the next vetting step is due (fingerprints, documents, the home study): the assigned
+    # advocates are reminded of it while the sponsor is in vetting (cases.services.reminders).
+    step_due_on = models.DateField(_("next vetting step due on"), null=True, blank=True)
 
     class Meta:
         ordering = ["case_id", "id"]
         constraints = [enum_check("category", SponsorCategory, "sponsor"), enum_check("status", SponsorStatus, "sponsor")]
+        indexes = [
+            # The reminder planner: vetting steps due in the coming days.
+            models.Index(fields=["step_due_on"], name="sponsor_step_due_idx",
+                         condition=models.Q(step_due_on__isnull=False,
+                                            status__in=["identified", "application_submitted", "home_study"])),
+        ]
 
     def __str__(self) -> str:
         return f"Sponsor #{self.pk} ({self.get_status_display()})"

@@ -216,6 +216,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "close-due-actions": {"task": "advocacy.tasks.close_due_actions", "schedule": 60.0},
     "suggest-won-actions": {"task": "advocacy.tasks.suggest_won_actions", "schedule": 900.0},
     "forget-used-form-tokens": {"task": "cases.tasks.forget_used_form_tokens", "schedule": 3600.0},
+    "plan-reminders": {"task": "cases.tasks.plan_reminders",
+                       "schedule": env.float("REMINDER_PLAN_EVERY_SECONDS", default=300.0)},
+    "send-reminders": {"task": "cases.tasks.send_reminders", "schedule": env.float("REMINDER_EVERY_SECONDS", default=60.0)},
 }
 # One message at a time per worker process: with acks_late, a killed worker strands one letter, not
 # a prefetched dozen.
@@ -231,6 +234,8 @@ CELERY_TASK_QUEUES = (Queue("celery"), Queue("upkeep"))
 CELERY_TASK_ROUTES = {
     "advocacy.tasks.sweep_letters": {"queue": "upkeep"},
     "advocacy.tasks.send_notices": {"queue": "upkeep"},
+    "cases.tasks.plan_reminders": {"queue": "upkeep"},
+    "cases.tasks.send_reminders": {"queue": "upkeep"},
 }
 # A web request never waits long on a broker that is away: the submission is stored and the sweep
 # sends it later (advocacy.tasks.try_enqueue).
@@ -271,6 +276,18 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Reminders of hearings and deadlines (cases.services.reminders) ---------------------------
+# Days before each hearing, judge's review deadline and sponsor vetting step that its advocates are
+# reminded (0: the morning of), at this hour of the organisation's time zone.
+REMINDER_DAYS_BEFORE = sorted({int(d) for d in env.list("REMINDER_DAYS_BEFORE", default=["7", "2", "0"])}, reverse=True)
+REMINDER_HOUR = env.int("REMINDER_HOUR", default=7)
+# A reminder first planned after its hour (the event was entered late, the beat was down) still goes
+# out within this many hours of it; later, it is dropped (the next one comes).
+REMINDER_LATE_HOURS = env.int("REMINDER_LATE_HOURS", default=12)
+# Seconds before a reminder the mail server did not take is tried again (the last figure repeats).
+REMINDER_RETRY_BACKOFF_SECONDS = [int(s) for s in env.list("REMINDER_RETRY_BACKOFF_SECONDS",
+                                                           default=["60", "300", "900"])]
 
 # --- Advocacy letters ---------------------------------------------------------------------------
 # Where the site answers, for links in emails sent by workers (no request to take it from): the

@@ -123,7 +123,7 @@ def test_an_advocate_keeps_a_new_familys_whole_record_on_a_phone(open_page, fami
     form.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Sponsor added.")
     page.locator("section", has_text="Sponsors").get_by_role("link", name="Edit").first.click()
-    page.get_by_label("Vetting").select_option("approved")
+    page.get_by_role("combobox", name="Vetting").select_option("approved")
     page.get_by_role("button", name="Save").click()
     form = open_form(page, "Record a custody change")
     form.get_by_label("Who").select_option(str(noa.pk))

@@ -1,0 +1,68 @@
+"""The advocate's reminders page: how they are reminded of hearings and deadlines (one email each
+or a morning digest, or paused), what is coming, and for an organisation's admin its time zone and
+the families with an event coming up that no legal staff member is assigned to."""
+from zoneinfo import available_timezones
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organization, ReminderMode
+from accounts.roles import CAN_MANAGE_MEMBERS
+from accounts.selectors import current_membership
+
+from .services import reminders
+
+
+class ReminderForm(forms.Form):
+    mode = forms.ChoiceField(label=gettext_lazy("How you are reminded"), choices=ReminderMode.choices,
+                             widget=forms.RadioSelect)
+    paused = forms.BooleanField(label=gettext_lazy("Pause my reminders"), required=False,
+                                help_text=gettext_lazy("While paused you get none; they start again when you "
+                                                       "switch this off."))
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=gettext_lazy("Your organisation's time zone"),
+                                  choices=lambda: [(z, z) for z in sorted(available_timezones())],
+                                  help_text=gettext_lazy("Reminders go out in the morning of this zone; hearing "
+                                                         "times in emails and the calendar are shown in it."))
+
+
+@login_required
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    membership = current_membership(request)
+    is_admin = bool(membership) and membership.role in CAN_MANAGE_MEMBERS
+    form = ReminderForm(initial={"mode": user.reminder_mode, "paused": user.reminders_paused})
+    zone_form = TimeZoneForm(initial={"time_zone": membership.organization.time_zone}) if is_admin else None
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("do") == "time-zone" and is_admin:
+            zone_form = TimeZoneForm(request.POST)
+            if zone_form.is_valid():
+                Organization.objects.filter(pk=membership.organization_id).update(
+                    time_zone=zone_form.cleaned_data["time_zone"])
+                messages.success(request, _("Time zone saved."))
+                return HttpResponseRedirect(reverse("reminder-settings"))
+        else:
+            form = ReminderForm(request.POST)
+            if form.is_valid():
+                user.reminder_mode, user.reminders_paused = form.cleaned_data["mode"], form.cleaned_data["paused"]
+                user.save(update_fields=["reminder_mode", "reminders_paused"])
+                # The waiting reminders follow at once (paused: cancelled; resumed: planned again).
+                reminders.plan(cases=user.reminders.values_list("case_id", flat=True).distinct()
+                               if user.reminders_paused else None)
+                messages.success(request, _("Reminders paused.") if user.reminders_paused else _("Reminder settings saved."))
+                return HttpResponseRedirect(reverse("reminder-settings"))
+        status = 400
+    return render(request, "cases/reminders.html", {
+        "section": "reminders", "form": form, "zone_form": zone_form,
+        "upcoming": reminders.upcoming_for(user),
+        "unassigned": reminders.unassigned_cases(membership.organization) if is_admin else None,
+    }, status=status)
