@@ -66,8 +66,9 @@ class StaffSessionMiddleware:
 
 
 # What a signed-in user who still owes the second factor may reach: the second-factor pages
-# themselves, signing out, the language switch, password reset, and the public pages.
-SECOND_FACTOR_OPEN = ("/act/", "/static/", "/accounts/two-factor/", "/accounts/logout/", "/accounts/login/",
+# themselves, signing out, the language switch, password reset, the public pages, and the calendar
+# feed (its secret address is its own key; the session plays no part).
+SECOND_FACTOR_OPEN = ("/act/", "/static/", "/calendar/", "/accounts/two-factor/", "/accounts/logout/", "/accounts/login/",
                       "/accounts/language/", "/accounts/password_reset/", "/accounts/reset/", "/api-auth/logout/")
 
 

@@ -171,6 +171,7 @@ class AccessVia(models.TextChoices):
     PAGE = "page", _("staff page")
     API = "api", _("API")
     ADMIN = "admin", _("admin")
+    FEED = "feed", _("calendar feed")
 
 
 class AccessEvent(models.Model):

@@ -3,6 +3,7 @@ service's refusal comes back onto the field it concerns."""
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import ShareAccess
 
 from .models import (
-    Assignment, Case, CaseShare, ConsentLevel, CredibleFearProcess, CustodianKind, Facility, FieldOffice, Person,
+    Assignment, Case, CaseShare, ConsentLevel, CredibleFearProcess, CustodianKind, Document, Facility, FieldOffice,
+    Person,
     Proceeding, ReleaseType, Sponsor,
 )
 from .models.story import STORY_MAX_LENGTH
@@ -290,6 +292,24 @@ class UnshareForm(CaseForm):
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, case=case, **kwargs)
         self.fields["share"].queryset = CaseShare.objects.filter(case=case, revoked_at__isnull=True)
+
+
+class DocumentForm(CaseForm):
+    """A file for the family's record (cases.services.documents checks its size and type)."""
+
+    prefix_name = "document"
+    field_order = ["file", "kind", "person", "expires_on"]
+    file = forms.FileField(label=_("File"), widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/*,.doc,.docx,.odt,.rtf,.xls,.xlsx,.ods"}))
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=Document.Kind.choices)
+    person = LoadedChoiceField(label=_("About whom"), required=False,
+                               help_text=_("Empty: the document is about the whole family."))
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DATE)
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["person"].set_rows(_people(case), person_label)
+        self.fields["file"].help_text = _("A PDF, a photo or scan, or an office document; up to %(mb)s MB.") % {
+            "mb": f"{settings.DOCUMENT_MAX_BYTES / 1048576:.0f}"}
 
 
 class NoteForm(CaseForm):

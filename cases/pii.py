@@ -9,6 +9,7 @@ PII_FIELDS: dict[str, frozenset[str]] = {
     "person": frozenset({"first_name", "last_name", "date_of_birth", "a_number", "address"}),
     "sponsor": frozenset({"name", "contact"}),
     "note": frozenset({"body"}),
+    "document": frozenset({"name"}),
     "proceeding": frozenset({"docket"}),
     # Who represents the family (co-counsel) is as sensitive as the family's own details.
     "caseshare": frozenset({"user", "organization"}),

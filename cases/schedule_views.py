@@ -1,13 +1,15 @@
 """The advocate's reminders page: how they are reminded of hearings and deadlines (one email each
-or a morning digest, or paused), what is coming, and for an organisation's admin its time zone and
-the families with an event coming up that no legal staff member is assigned to."""
+or a morning digest, or paused), what is coming, their calendar address, and for an organisation's
+admin its time zone and the families with an event coming up that no legal staff member is
+assigned to. And the calendar feed itself."""
 from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +18,7 @@ from accounts.models import Organization, ReminderMode
 from accounts.roles import CAN_MANAGE_MEMBERS
 from accounts.selectors import current_membership
 
-from .services import reminders
+from .services import calendar, reminders
 
 
 class ReminderForm(forms.Form):
@@ -43,6 +45,15 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     zone_form = TimeZoneForm(initial={"time_zone": membership.organization.time_zone}) if is_admin else None
     status = 200
     if request.method == "POST":
+        if request.POST.get("do") in ("calendar-issue", "calendar-revoke"):
+            if request.POST["do"] == "calendar-issue":
+                calendar.feed_issue(user=user)
+                messages.success(request, _("Your calendar address is ready. Any address you had before no longer "
+                                            "works."))
+            elif calendar.feed_revoke(user=user):
+                messages.success(request, _("Your calendar address was ended: calendars subscribed to it get "
+                                            "nothing more."))
+            return HttpResponseRedirect(reverse("reminder-settings") + "#h-calendar")
         if request.POST.get("do") == "time-zone" and is_admin:
             zone_form = TimeZoneForm(request.POST)
             if zone_form.is_valid():
@@ -64,5 +75,19 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/reminders.html", {
         "section": "reminders", "form": form, "zone_form": zone_form,
         "upcoming": reminders.upcoming_for(user),
+        "feed_url": calendar.feed_url(user.calendar_feed) if hasattr(user, "calendar_feed") else None,
         "unassigned": reminders.unassigned_cases(membership.organization) if is_admin else None,
     }, status=status)
+
+
+@require_GET
+def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
+    """The feed a calendar app fetches: no session, the secret address is the key; an unknown,
+    replaced or ended address is a 404 like any other."""
+    feed = calendar.feed_for(secret)
+    if feed is None:
+        raise Http404
+    response = HttpResponse(calendar.render_feed(feed, request=request), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="hearings-and-deadlines.ics"'
+    response["Referrer-Policy"] = "no-referrer"
+    return response

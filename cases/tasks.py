@@ -28,3 +28,10 @@ def send_reminders() -> dict[str, int]:
     """Send the reminders that are due (the beat, every minute). Safe to run twice at once or after
     a crash: a reminder is claimed, and marked sent at the commit point of its email."""
     return reminders.send_due()
+
+
+@shared_task(ignore_result=True, time_limit=300, soft_time_limit=240)
+def build_case_summary(summary_id: int) -> None:
+    from .services.summaries import summary_build
+
+    summary_build(summary_id)

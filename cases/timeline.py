@@ -34,6 +34,8 @@ LABELS: dict[str, Any] = {
     "court": _("Court"), "docket": _("Docket"), "agency_position": _("Agency position"),
     "scheduled_at": _("Date and time"), "purpose": _("Purpose"), "location": _("Location"), "body": _("Note"),
     "on": _("On"), "reason": _("Reason"), "closed_on": _("Closed on"),
+    "file_type": _("File type"), "size": _("Size in bytes"), "expires_on": _("Expires on"),
+    "step_due_on": _("Next vetting step due on"),
 }
 EVENTS: dict[str, Any] = {
     "case.opened": _("Case opened"), "case.updated": _("Case updated"), "case.shared": _("Shared"),
@@ -49,7 +51,7 @@ EVENTS: dict[str, Any] = {
     "credible_fear.reviewed": _("Judge review decided"), "credible_fear.updated": _("Credible fear updated"),
     "proceeding.opened": _("Proceeding opened"), "proceeding.updated": _("Proceeding updated"),
     "hearing.scheduled": _("Hearing scheduled"), "hearing.updated": _("Hearing updated"),
-    "note.added": _("Note added"), "story.saved": _("Story for letters saved (not approved)"),
+    "note.added": _("Note added"), "document.added": _("Document added"), "story.saved": _("Story for letters saved (not approved)"),
     "story.approved": _("Story for letters approved"), "advocacy.linked": _("Used in an advocacy action"),
     "advocacy.unlinked": _("No longer used in an advocacy action"),
 }

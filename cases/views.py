@@ -2,6 +2,7 @@
 transition. Reads start from the caller's selectors (a case you may not see is a 404); writes call
 the same services as the API; PII is rendered only for readers who hold view_case_pii, and forms a
 role may not use are not rendered at all."""
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import (
+    FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,11 +31,12 @@ from . import forms as f
 from . import selectors, services
 from .facts import family_summary
 from .filters import CaseFilter, CaseSearchFilter
-from .models import Case, CustodianKind, Facility
+from .models import Case, CustodianKind, Document, Facility
 from .record_forms import EDITABLE
 from .permissions import case_perms
 from .pii import redact
-from .timeline import describe
+from .services.documents import content_type as document_content_type
+from .timeline import describe, person_name
 
 PAGE = 25
 
@@ -170,6 +175,11 @@ def _unshare(actor: User, case: Case, d: dict) -> Any:
     return services.share_revoke(actor=actor, share=d["share"])
 
 
+def _document(actor: User, case: Case, d: dict) -> Any:
+    return services.document_add(actor=actor, case=case, upload=d["file"], kind=d["kind"], person=d["person"],
+                                 expires_on=d["expires_on"])
+
+
 def _note(actor: User, case: Case, d: dict) -> Any:
     return services.note_create(actor=actor, case=case, body=d["body"])
 
@@ -224,6 +234,7 @@ TRANSITIONS: dict[str, Transition] = {
     "share": Transition(f.ShareForm, SHARE, _share, gettext_lazy("Case shared.")),
     "unshare": Transition(f.UnshareForm, SHARE, _unshare, gettext_lazy("Share revoked.")),
     "note": Transition(f.NoteForm, CHANGE, _note, gettext_lazy("Note added.")),
+    "document": Transition(f.DocumentForm, CHANGE, _document, gettext_lazy("Document added.")),
     "story": Transition(f.StoryForm, CHANGE, _story, gettext_lazy("Story saved.")),
     "person_add": Transition(f.PersonAddForm, CHANGE, _person_add, gettext_lazy("Family member added.")),
     "sponsor_add": Transition(f.SponsorAddForm, CHANGE, _sponsor_add, gettext_lazy("Sponsor added.")),
@@ -245,7 +256,8 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
     if can_change:
         allowed = [name for name, t in TRANSITIONS.items() if t.perm == CHANGE or can_share]
         if not pii:
-            allowed = [name for name in allowed if name not in ("note", "story")]  # notes and stories are PII
+            # notes and stories are PII; a document's form names the family's members
+            allowed = [name for name in allowed if name not in ("note", "story", "document")]
         # An open file can be closed, a closed one reopened.
         allowed = [n for n in allowed if n != ("close" if case.status == Case.Status.CLOSED else "reopen")]
         forms = {name: TRANSITIONS[name].form(case=case) for name in allowed}
@@ -265,10 +277,31 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         "notes": list(selectors.note_list(user=user).filter(case=case)[:20]) if pii else [],
         "shares": list(selectors.share_list(user=user).filter(case=case, revoked_at__isnull=True)) if pii else [],
         "assignments": list(case.assignments.select_related("user").order_by("pk")) if can_share else [],
-        "summary": family_summary(case),
+        "summary": family_summary(case), "documents": _documents(case, pii=pii), "today": timezone.localdate(),
         "can_create_action": any(m.organization_id == case.organization_id and m.role in CAN_CREATE_ACTIONS
                                  for m in request_memberships(request)),
     }, status=status)
+
+
+def _documents(case: Case, *, pii: bool) -> list[Document]:
+    """The family's documents (one query), each with whom it is about, named as the page names them."""
+    people = {p.pk: p for p in case.people.all()}
+    rows = list(case.documents.order_by("-uploaded_at", "-pk"))
+    for document in rows:
+        person = people.get(document.person_id)
+        document.about = person_name(person, pii=pii) if person else ""
+    return rows
+
+
+@login_required
+def case_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """A document's bytes, as an attachment: a family the reader may not see is a 404, a reader
+    without PII rights on it a 403; every download is in the access log."""
+    case = get_object_or_404(selectors.visible_cases(user=request.user), pk=pk)
+    document = get_object_or_404(Document.objects.select_related("case"), pk=document_pk, case=case)
+    body = services.document_read(actor=request.user, document=document, request=request)
+    return FileResponse(io.BytesIO(body), as_attachment=True, filename=document.name or f"document-{document.pk}",
+                        content_type=document_content_type(document))
 
 
 @login_required
@@ -284,7 +317,7 @@ def case_transition(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if transition is None:
         raise Http404
     case = get_object_or_404(selectors.case_detail(user=request.user), pk=pk)
-    form = transition.form(request.POST, case=case)
+    form = transition.form(request.POST, request.FILES, case=case)
     if form.is_valid():
         try:
             first = services.run_once(actor=request.user, token=form.cleaned_data.get("once"),

@@ -7,7 +7,7 @@ from accounts import two_factor_views
 from accounts import views as account_views
 from advocacy import staff as action_views
 from advocacy import views as advocacy_views
-from cases import schedule_views
+from cases import export_views, schedule_views
 from cases import views as case_views
 from config.views import SignInView
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("cases/new/", case_views.case_new, name="staff-case-new"),
     path("cases/<int:pk>/", case_views.case_detail, name="staff-case"),
     path("cases/<int:pk>/do/<slug:name>/", case_views.case_transition, name="staff-case-do"),
+    path("cases/<int:pk>/documents/<int:document_pk>/", case_views.case_document, name="staff-case-document"),
+    path("cases/<int:pk>/summaries/", export_views.summary_new, name="staff-case-summary-new"),
+    path("cases/<int:pk>/summaries/<int:summary_pk>/", export_views.summary_status, name="staff-case-summary"),
+    path("cases/<int:pk>/summaries/<int:summary_pk>/pdf/", export_views.summary_pdf, name="staff-case-summary-pdf"),
     path("cases/<int:pk>/edit/<slug:kind>/<int:row_pk>/", case_views.case_record_edit, name="staff-case-edit"),
     path("facilities/new/", case_views.facility_new, name="staff-facility-new"),
     path("actions/", action_views.action_list, name="staff-action-list"),
@@ -35,6 +39,8 @@ urlpatterns = [
     path("members/", account_views.members, name="members"),
     path("members/access-log/", account_views.access_log, name="access-log"),
     path("accounts/reminders/", schedule_views.reminder_settings, name="reminder-settings"),
+    # A calendar app's subscription: the secret in the path is the only key (cases.services.calendar).
+    path("calendar/<str:secret>/feed.ics", schedule_views.calendar_feed, name="calendar-feed"),
     path("accounts/language/", account_views.set_language, name="set-language"),
     path("accounts/organization/", account_views.switch_organization, name="switch-organization"),
     path("accounts/login/", SignInView.as_view(), name="login"),

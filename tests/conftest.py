@@ -151,3 +151,12 @@ def smtp(settings):  # noqa: ANN001, ANN201
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 10
         yield server.handler
+
+
+@pytest.fixture
+def document_store(settings, tmp_path):  # noqa: ANN001, ANN201
+    """Families' documents and printable summaries go to a fresh directory of this test's own."""
+    location = tmp_path / "documents"
+    settings.STORAGES = {**settings.STORAGES, "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(location)}}}
+    return location

@@ -1,4 +1,7 @@
+from .calendar import CalendarFeed
 from .case import Assignment, Case, CaseGroupObjectPermission, CaseShare, CaseUserObjectPermission, ConsentLevel
+from .documents import Document
+from .exports import CaseSummary
 from .facilities import Facility, FieldOffice, ReferenceChange
 from .history import CaseEvent, UsedFormToken
 from .people import DETAINED_KINDS, CustodianKind, CustodyEpisode, Person, ReleaseType, detained_since_cutoff
@@ -7,8 +10,8 @@ from .reminders import Reminder
 from .story import Story
 
 __all__ = [
-    "DETAINED_KINDS", "Assignment", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare",
+    "DETAINED_KINDS", "Assignment", "CalendarFeed", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare", "CaseSummary",
     "CaseUserObjectPermission", "ConsentLevel", "CredibleFearProcess", "CustodianKind",
-    "CustodyEpisode", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
+    "CustodyEpisode", "Document", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
     "ReferenceChange", "ReleaseType", "Reminder", "Sponsor", "Story", "UsedFormToken", "detained_since_cutoff",
 ]

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Values come from the environment (django-environ);
 a malformed value fails loudly at start rather than being guessed at."""
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -337,6 +338,21 @@ CWC_DELIVERY_AGENT = {
 }
 # Supporters' names and addresses in printable batches: never under a served folder.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private-media")
+# Families' documents (cases.services.documents), encrypted before they reach the store: on disk
+# under PRIVATE_MEDIA_ROOT/documents (never served directly), or any Django storage by
+# configuration, e.g. DOCUMENTS_STORAGE_BACKEND=storages.backends.s3.S3Storage with
+# DOCUMENTS_STORAGE_OPTIONS='{"bucket_name": "...", "endpoint_url": "..."}' (django-storages).
+DOCUMENTS_STORAGE = {
+    "BACKEND": env("DOCUMENTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": env.json("DOCUMENTS_STORAGE_OPTIONS", default={"location": os.path.join(str(PRIVATE_MEDIA_ROOT), "documents")}),
+}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": DOCUMENTS_STORAGE,
+}
+# The largest document accepted, in bytes (a phone's photo of a paper is a few MB).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Public form limits, as "N/s", "N/m", "N/h" or "N/d" (config.ratelimit).
 SUBMISSION_RATE_PER_IP = env("SUBMISSION_RATE_PER_IP", default="30/h")
 # Where the client's address is, for every limit (accounts.client_ip): REMOTE_ADDR, or e.g.

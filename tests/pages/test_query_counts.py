@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -38,7 +39,7 @@ CASE_LIST = AUTH + CHROME + 5
 CURSOR = 1
 
 # The case page of a family the reader may change (alice, the advocate):
-CASE_PAGE_WRITER = AUTH + CHROME + 17
+CASE_PAGE_WRITER = AUTH + CHROME + 18
 #   the case, joined to organisation and port of entry; its people, open custody episodes,
 #   all custody episodes (the history, each correctable), credible-fear processes, sponsors,
 #   proceedings, hearings (prefetches)                                             8
@@ -47,6 +48,7 @@ CASE_PAGE_WRITER = AUTH + CHROME + 17
 #   (whom each entry concerns is named from the prefetched rows: no query)
 #   notes; active shares (may the reader create actions there: from the header's
 #   memberships, no query)                                                         2
+#   the family's documents (whom each is about: the prefetched people)             1
 #   the choices of the transition forms: facilities, courts, the organisation's members
 #   to assign (people, sponsors, processes and proceedings come from the prefetched
 #   family)                                                                        3
@@ -113,9 +115,12 @@ def test_every_order_of_the_case_list_costs_the_same_for_few_and_many(alice, alp
                     **{f"{s} page 2": CASE_LIST + CURSOR + LOG for s in ("detained", "hearing", "changed", "reference")}}
 
 
-def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facility):
+def test_case_page_does_not_grow_with_the_family(alice, olga, bob, alpha, facility, document_store):  # noqa: ANN001
     small = seed_family(alice, alpha, facility, 1, people=2)
     big = seed_family(alice, alpha, facility, 2, people=9)
+    for person in big.people.order_by("pk")[:4]:  # documents, each about a member
+        services.document_add(actor=alice, case=big, person=person, kind="identity_document",
+                              upload=SimpleUploadedFile("id.pdf", b"%PDF-1.4\n%%EOF\n"))
     for i in range(60):  # more history than the page shows
         big.refresh_from_db()
         services.case_update(actor=alice, case=big, version=big.version, summary=f"Update {i}")

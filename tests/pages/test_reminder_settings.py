@@ -108,7 +108,7 @@ def test_the_page_reads_in_a_fixed_number_of_queries(page_for, alice, adam, alph
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(URL).status_code == 200
     # AUTH; the reader's memberships (page header); the admin's time zone is read with them;
-    # the user's waiting reminders with their families; the organisation's hearings, judges'
-    # reviews and sponsor steps in the coming days (3); its legal staff; their assignments;
-    # the families without one.
-    assert len(ctx.captured_queries) == AUTH + 1 + 1 + 3 + 1 + 1 + 1, [q["sql"] for q in ctx.captured_queries]
+    # the user's waiting reminders with their families; their calendar address; the
+    # organisation's hearings, judges' reviews and sponsor steps in the coming days (3); its legal
+    # staff; their assignments; the families without one.
+    assert len(ctx.captured_queries) == AUTH + 1 + 1 + 1 + 3 + 1 + 1 + 1, [q["sql"] for q in ctx.captured_queries]

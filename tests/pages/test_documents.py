@@ -1,0 +1,135 @@
+"""A family's documents (issue 13): uploaded on the family's page, kept encrypted in the documents
+storage, listed to every reader of the family and opened only with PII rights; every upload is in
+the case history, every download in the access log. Tried by the owner's advocate, the read-only
+co-counsel (with PII rights), an organizer and an assigned volunteer (readers without them), an
+unassigned volunteer and an outsider. Files are fictional."""
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import AccessEvent
+from cases.models import CaseEvent, Document
+
+# A small real PDF (one page, "NOTICE TO APPEAR - Ana Ejemplo"), a PNG signature, a Windows program.
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R>>endobj "
+       b"4 0 obj<</Length 44>>stream\nBT /F1 12 Tf 10 100 Td (NOTICE TO APPEAR - Ana Ejemplo) Tj ET\nendstream endobj"
+       b"\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" + b"\x00" * 64
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+
+
+@pytest.fixture(autouse=True)
+def store(document_store) -> Path:  # noqa: ANN001
+    return document_store
+
+
+def stored_files(store: Path) -> list[Path]:
+    return [p for p in store.rglob("*") if p.is_file()] if store.exists() else []
+
+
+def upload(client, case, content: bytes = PDF, name: str = "Notice to appear Ana.pdf", **fields):  # noqa: ANN001, ANN201
+    data = {"kind": "notice_to_appear", "file": SimpleUploadedFile(name, content, content_type="application/pdf")}
+    data.update(fields)
+    return client.post(f"/cases/{case.pk}/do/document/", data)
+
+
+def test_the_advocate_uploads_and_the_file_is_stored_encrypted(page_for, alice, case, store):  # noqa: ANN001
+    mother = case.people.get(role="parent")
+    r = upload(page_for("alice"), case, person=str(mother.pk), expires_on="2031-05-01")
+    assert r.status_code == 302
+    document = Document.objects.get()
+    assert (document.kind, document.person_id, document.file_type, document.size, str(document.expires_on)) == (
+        "notice_to_appear", mother.pk, "pdf", len(PDF), "2031-05-01")
+    (blob,) = stored_files(store)
+    raw = blob.read_bytes()
+    assert b"NOTICE TO APPEAR" not in raw and b"%PDF" not in raw and raw.startswith(b"gAAAAA")  # a Fernet token
+    assert "Ana" not in blob.name and document.storage_name == blob.name
+    # The name is encrypted in the row too.
+    from django.db import connection
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM cases_document")
+        assert "Ana" not in cursor.fetchone()[0]
+    event = CaseEvent.objects.get(action="document.added")
+    assert event.actor == alice and "name" not in event.after and event.after["kind"] == "notice_to_appear"
+
+
+@pytest.mark.parametrize(("who", "lists", "names", "download"), [
+    ("alice", 200, True, 200),    # the owning organisation's advocate
+    ("bob", 200, True, 200),      # read-only co-counsel: the share carries PII rights
+    ("olga", 200, False, 403),    # an organizer reads the family without PII rights
+    ("victor", 200, False, 403),  # an assigned volunteer likewise
+    ("vera", 404, False, 404),    # an unassigned volunteer sees nothing
+    ("charlie", 404, False, 404),  # an outsider
+])
+def test_who_lists_and_who_opens(page_for, who, lists, names, download, alice, case, shared_with_bob, victor, olga,
+                                 vera, charlie):  # noqa: ANN001
+    upload(page_for("alice"), case)
+    document = Document.objects.get()
+    client = page_for(who)
+    page = client.get(f"/cases/{case.pk}/")
+    assert page.status_code == lists
+    if lists == 200:
+        text = page.content.decode()
+        assert "Notice to appear (I-862)" in text
+        assert ("Notice to appear Ana.pdf" in text) is names
+        assert (f"/cases/{case.pk}/documents/{document.pk}/" in text) is names
+    before = AccessEvent.objects.filter(what="document").count()
+    r = client.get(f"/cases/{case.pk}/documents/{document.pk}/")
+    assert r.status_code == download
+    if download == 200:
+        assert b"".join(r.streaming_content) == PDF
+        assert r["Content-Type"] == "application/pdf"
+        assert r["Content-Disposition"].startswith("attachment;")
+        entry = AccessEvent.objects.filter(what="document").latest("pk")
+        assert (entry.kind, entry.object_id, list(entry.cases.values_list("case_id", flat=True))) == (
+            "export", document.pk, [case.pk])
+    else:
+        assert AccessEvent.objects.filter(what="document").count() == before
+
+
+@pytest.mark.parametrize(("who", "status"), [("bob", 403), ("olga", 403), ("victor", 403), ("vera", 404),
+                                             ("charlie", 404)])
+def test_only_those_who_change_the_family_upload(page_for, who, status, case, shared_with_bob, victor, olga, vera,
+                                                 charlie, store):  # noqa: ANN001
+    history = CaseEvent.objects.count()
+    assert upload(page_for(who), case).status_code == status
+    assert not Document.objects.exists() and stored_files(store) == []
+    assert CaseEvent.objects.count() == history
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("setup.pdf", EXE, "this file is none of those"),
+    ("notice.pdf", b"<html><script>alert(1)</script></html>", "this file is none of those"),
+    ("photo.pdf", PNG, "The file&#x27;s name says .pdf but it is a PNG file"),
+    ("empty.pdf", b"", "The submitted file is empty."),
+])
+def test_a_disguised_or_empty_file_is_refused_and_nothing_is_stored(page_for, alice, case, store, name, content,
+                                                                    message):  # noqa: ANN001
+    r = upload(page_for("alice"), case, content=content, name=name)
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    assert not Document.objects.exists() and stored_files(store) == []
+    assert not CaseEvent.objects.filter(action="document.added").exists()
+
+
+def test_an_oversized_file_is_refused_with_the_limit(page_for, alice, case, store, settings):  # noqa: ANN001
+    settings.DOCUMENT_MAX_BYTES = 2 * 1048576
+    r = upload(page_for("alice"), case, content=PDF + b"%" * (3 * 1048576))
+    assert r.status_code == 400
+    assert "The file is 3.0 MB; the largest accepted is 2 MB." in r.content.decode()
+    assert not Document.objects.exists() and stored_files(store) == []
+
+
+def test_a_photo_of_a_paper_is_accepted(page_for, alice, case):  # noqa: ANN001
+    assert upload(page_for("alice"), case, content=PNG, name="IMG_0042.PNG", kind="identity_document").status_code == 302
+    assert Document.objects.get().file_type == "png"
+
+
+def test_a_double_submit_stores_one_document(page_for, alice, case, store):  # noqa: ANN001
+    client = page_for("alice")
+    once = "7c9e6679-7425-40de-944b-e07fc1f66afe"
+    assert upload(client, case, once=once).status_code == 302
+    assert upload(client, case, once=once).status_code == 302
+    assert Document.objects.count() == 1 and len(stored_files(store)) == 1
