@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve test screenshots worker beat bench bench-pages bench-advocacy bench-drain clean
+.PHONY: run install migrate demo serve test screenshots worker beat bench bench-pages bench-advocacy bench-drain bench-import clean
 
 run: migrate demo serve  ## install, migrate, load the demo, serve on http://127.0.0.1:8000
 
@@ -46,6 +46,9 @@ bench-pages: install  ## staff pages (dashboard, case list, case page) at 10k an
 
 bench-advocacy: install  ## public submissions through gunicorn, letter renders, PDF batches (needs wrk, Redis)
 	bash bench/run_advocacy.sh --repeat 3
+
+bench-import: install  ## memory of a spreadsheet import as the file grows (2,000 to 100,000 rows, CSV and XLSX)
+	$(PY) bench/import_memory.py
 
 bench-drain: install  ## letters delivered per second by a real worker to loopback SMTP, beside the baseline commit (needs Redis)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_drain} DEBUG=false $(PY) bench/drain.py --letters 5000 --rounds 2

@@ -35,3 +35,10 @@ def build_case_summary(summary_id: int) -> None:
     from .services.summaries import summary_build
 
     summary_build(summary_id)
+
+
+@shared_task(ignore_result=True, time_limit=3600, soft_time_limit=3500)
+def run_import(job_id: int) -> None:
+    from .services.imports import import_run
+
+    import_run(job_id)

@@ -7,7 +7,7 @@ from accounts import two_factor_views
 from accounts import views as account_views
 from advocacy import staff as action_views
 from advocacy import views as advocacy_views
-from cases import export_views, schedule_views
+from cases import export_views, import_views, schedule_views
 from cases import views as case_views
 from config.views import SignInView
 
@@ -27,6 +27,11 @@ urlpatterns = [
     path("cases/<int:pk>/summaries/<int:summary_pk>/", export_views.summary_status, name="staff-case-summary"),
     path("cases/<int:pk>/summaries/<int:summary_pk>/pdf/", export_views.summary_pdf, name="staff-case-summary-pdf"),
     path("cases/<int:pk>/edit/<slug:kind>/<int:row_pk>/", case_views.case_record_edit, name="staff-case-edit"),
+    path("imports/", import_views.import_start, name="import-start"),
+    path("imports/template.csv", import_views.import_template, name="import-template"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import-confirm"),
+    path("imports/<int:pk>/refused-rows.csv", import_views.import_rejected, name="import-rejected"),
     path("facilities/new/", case_views.facility_new, name="staff-facility-new"),
     path("actions/", action_views.action_list, name="staff-action-list"),
     path("actions/new/", action_views.action_create, name="staff-action-new"),

@@ -4,6 +4,7 @@ from .documents import Document
 from .exports import CaseSummary
 from .facilities import Facility, FieldOffice, ReferenceChange
 from .history import CaseEvent, UsedFormToken
+from .imports import ImportJob
 from .people import DETAINED_KINDS, CustodianKind, CustodyEpisode, Person, ReleaseType, detained_since_cutoff
 from .process import CredibleFearProcess, Hearing, Note, Proceeding, Sponsor
 from .reminders import Reminder
@@ -12,6 +13,6 @@ from .story import Story
 __all__ = [
     "DETAINED_KINDS", "Assignment", "CalendarFeed", "Case", "CaseEvent", "CaseGroupObjectPermission", "CaseShare", "CaseSummary",
     "CaseUserObjectPermission", "ConsentLevel", "CredibleFearProcess", "CustodianKind",
-    "CustodyEpisode", "Document", "Facility", "FieldOffice", "Hearing", "Note", "Person", "Proceeding",
+    "CustodyEpisode", "Document", "Facility", "FieldOffice", "Hearing", "ImportJob", "Note", "Person", "Proceeding",
     "ReferenceChange", "ReleaseType", "Reminder", "Sponsor", "Story", "UsedFormToken", "detained_since_cutoff",
 ]
