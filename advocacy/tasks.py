@@ -12,28 +12,14 @@ from celery import shared_task
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
-from redis.exceptions import RedisError
+
+from config.celery import BROKER_AWAY, try_enqueue  # noqa: F401 - the services enqueue through here
 
 from .models import Letter, Submission
 from .services import actions as action_services
 from .services import batches, delivery, notify, submissions
 
 logger = logging.getLogger(__name__)
-BROKER_AWAY = (BrokerError, RedisError, OSError)
-
-
-def try_enqueue(task, *args: object) -> bool:  # noqa: ANN001
-    """Send a task to the broker, or, when the broker is away, log it and return False: the caller's
-    rows are stored, and the sweep sends them once it is back. Never raises for the broker."""
-    try:
-        task.delay(*args)
-    except BROKER_AWAY as exc:
-        logger.warning("broker unavailable (%s): %s left for the sweep", type(exc).__name__, task.name)
-        return False
-    return True
-
-
 def enqueue_submission(submission_id: int) -> None:
     """After a supporter's submission commits (it was stored marked enqueued)."""
     if not try_enqueue(deliver_submission, submission_id):

@@ -18,7 +18,10 @@ from accounts.models import Organization, ReminderMode
 from accounts.roles import CAN_MANAGE_MEMBERS
 from accounts.selectors import current_membership
 
+from config.celery import try_enqueue
+
 from .services import calendar, reminders
+from .tasks import plan_reminders
 
 
 class ReminderForm(forms.Form):
@@ -66,9 +69,13 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
             if form.is_valid():
                 user.reminder_mode, user.reminders_paused = form.cleaned_data["mode"], form.cleaned_data["paused"]
                 user.save(update_fields=["reminder_mode", "reminders_paused"])
-                # The waiting reminders follow at once (paused: cancelled; resumed: planned again).
-                reminders.plan(cases=user.reminders.values_list("case_id", flat=True).distinct()
-                               if user.reminders_paused else None)
+                # Paused: this user's waiting reminders are cancelled now (their families only).
+                # Resumed: planned again by a worker (the beat does it within minutes if the
+                # broker is away), not in this request: it reads every family's coming events.
+                if user.reminders_paused:
+                    reminders.plan(cases=user.reminders.filter(status="pending").values_list("case_id", flat=True))
+                else:
+                    try_enqueue(plan_reminders)
                 messages.success(request, _("Reminders paused.") if user.reminders_paused else _("Reminder settings saved."))
                 return HttpResponseRedirect(reverse("reminder-settings"))
         status = 400

@@ -3,12 +3,29 @@
 Worker: ``celery -A config worker -l info``; beat: ``celery -A config beat -l info``.
 With ``CELERY_BROKER_URL`` unset, settings make tasks run eagerly in-process.
 """
+import logging
 import os
 
 from celery import Celery
+from kombu.exceptions import OperationalError as BrokerError
+from redis.exceptions import RedisError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("casetracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+BROKER_AWAY = (BrokerError, RedisError, OSError)
+
+
+def try_enqueue(task, *args: object) -> bool:  # noqa: ANN001
+    """Send a task to the broker, or, when the broker is away, log it and return False: the caller's
+    rows are stored, and the sweep (or the beat) sends them once it is back. Never raises for the broker."""
+    try:
+        task.delay(*args)
+    except BROKER_AWAY as exc:
+        logger.warning("broker unavailable (%s): %s left for the sweep", type(exc).__name__, task.name)
+        return False
+    return True

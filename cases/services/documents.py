@@ -52,6 +52,16 @@ def storage():  # noqa: ANN201
     return storages["documents"]
 
 
+def save_encrypted(prefix: str, data: bytes) -> str:
+    """Encrypt with the field keys and store under a random name (nothing of the family in it)."""
+    return storage().save(f"{prefix}-{uuid.uuid4().hex}.bin", ContentFile(fernet().encrypt(data)))
+
+
+def read_encrypted(name: str) -> bytes:
+    with storage().open(name, "rb") as fh:
+        return fernet().decrypt(fh.read())
+
+
 def check_file(upload: UploadedFile) -> str:
     """The file's type, or a ValidationError on `file` saying why it is refused."""
     limit = settings.DOCUMENT_MAX_BYTES
@@ -86,8 +96,7 @@ def document_add(*, actor: User, case: Case, upload: UploadedFile, kind: str, pe
         raise field_error("person", _("This person belongs to another family."))
     file_type = check_file(upload)
     plain = upload.read()
-    name = f"{uuid.uuid4().hex}.bin"  # nothing of the family in the store's names
-    stored = storage().save(name, ContentFile(fernet().encrypt(plain)))
+    stored = save_encrypted("document", plain)
     try:
         with transaction.atomic():
             require_case_perm(actor, CHANGE, case)
@@ -107,8 +116,7 @@ def document_read(*, actor: User, document: Document, request: object = None, vi
     """The document's bytes, for a reader with PII rights on its family; written to the access log."""
     if not has_case_perm(actor, VIEW_PII, document.case):
         raise PermissionDenied(_("Downloading a family's documents needs the right to see its personal details."))
-    with storage().open(document.storage_name, "rb") as fh:
-        plain = fernet().decrypt(fh.read())
+    plain = read_encrypted(document.storage_name)
     audit.record(request, audit.AccessKind.EXPORT, user=actor, via=via, what="document", object_id=document.pk,
                  case_ids=[document.case_id])
     return plain

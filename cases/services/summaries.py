@@ -8,10 +8,8 @@ family). The PDF is encrypted in the documents storage; only that reader downloa
 download is an export in the access log.
 """
 import datetime as dt
-import uuid
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -22,11 +20,10 @@ from accounts.models import User
 from accounts.roles import VIEW, VIEW_PII
 
 from ..facts import family_summary
-from ..fields import fernet
 from ..models import Case, CaseSummary
 from ..permissions import has_case_perm, require_case_perm
 from ..timeline import person_name
-from .documents import storage
+from .documents import read_encrypted, save_encrypted
 
 LEASE = dt.timedelta(minutes=5)
 
@@ -53,16 +50,10 @@ def _claim(summary_id: int) -> bool:
 
 def summary_html(case: Case, *, reader: User, pii: bool, language: str) -> str:
     """The summary's page, for a family loaded by selectors.case_detail(history=True)."""
-    today = timezone.localdate()
-    people = []
-    for person in case.people.all():
-        people.append({"person": person, "name": person_name(person, pii=pii), "episodes": [
-            {"episode": e, "days": ((e.ended_on or today) - e.started_on).days,
-             "detained": e.days_detained if e.detained_since else None} for e in person.episodes],
-            "fear": list(person.fear_processes.all())})
+    people = [{"person": p, "name": person_name(p, pii=pii)} for p in case.people.all()]
     with translation.override(language), timezone.override(case.organization.zone):
         return render_to_string("cases/summary_pdf.html", {
-            "case": case, "pii": pii, "people": people, "facts": family_summary(case), "today": today,
+            "case": case, "pii": pii, "people": people, "facts": family_summary(case),
             "sponsors": list(case.sponsors.all()), "proceedings": list(case.proceedings.all()),
             "reader": reader, "language": language, "now": timezone.now(),
         })
@@ -84,7 +75,7 @@ def summary_build(summary_id: int) -> CaseSummary:
         pii = has_case_perm(reader, VIEW_PII, case)
         document = HTML(string=summary_html(case, reader=reader, pii=pii, language=summary.language)).render()
         pdf = document.write_pdf()
-        stored = storage().save(f"summary-{uuid.uuid4().hex}.bin", ContentFile(fernet().encrypt(pdf)))
+        stored = save_encrypted("summary", pdf)
         CaseSummary.objects.filter(pk=summary_id).update(
             status=CaseSummary.Status.READY, storage_name=stored, pages=len(document.pages), with_pii=pii,
             finished_at=timezone.now(), claimed_at=None)
@@ -100,8 +91,7 @@ def summary_read(*, actor: User, summary: CaseSummary, request: object = None) -
     if summary.requested_by_id != actor.pk or summary.status != CaseSummary.Status.READY:
         raise CaseSummary.DoesNotExist
     require_case_perm(actor, VIEW, summary.case)
-    with storage().open(summary.storage_name, "rb") as fh:
-        pdf = fernet().decrypt(fh.read())
+    pdf = read_encrypted(summary.storage_name)
     audit.record(request, audit.AccessKind.EXPORT, user=actor, via=audit.AccessVia.PAGE, what="case summary PDF",
                  object_id=summary.pk, case_ids=[summary.case_id] if summary.with_pii else [])
     return pdf

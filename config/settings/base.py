@@ -239,7 +239,7 @@ CELERY_TASK_ROUTES = {
     "cases.tasks.send_reminders": {"queue": "upkeep"},
 }
 # A web request never waits long on a broker that is away: the submission is stored and the sweep
-# sends it later (advocacy.tasks.try_enqueue).
+# sends it later (config.celery.try_enqueue).
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
