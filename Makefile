@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install migrate demo serve test screenshots worker beat bench bench-pages bench-advocacy bench-drain bench-import clean
+.PHONY: run install migrate demo serve test screenshots worker beat bench bench-pages bench-advocacy bench-drain bench-import bench-scale clean
 
 run: migrate demo serve  ## install, migrate, load the demo, serve on http://127.0.0.1:8000
 
@@ -40,6 +40,9 @@ beat: install  ## the Celery beat scheduler (needs CELERY_BROKER_URL)
 
 bench: install  ## case-list latency at 10k and 100k cases on PostgreSQL (see bench/README.md)
 	bash bench/run_case_list.sh
+
+bench-scale: install  ## case list and staff pages at 10k, 100k and 1M cases, generation timed (PostgreSQL; about 35 minutes)
+	bash bench/run_scale.sh
 
 bench-pages: install  ## staff pages (dashboard, case list, case page) at 10k and 100k cases on PostgreSQL
 	bash bench/run_pages.sh

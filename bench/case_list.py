@@ -43,7 +43,7 @@ from django.test import Client  # noqa: E402
 
 import cases.selectors as selectors  # noqa: E402
 from accounts.models import User  # noqa: E402
-from bench import generate  # noqa: E402
+from bench import generate, sign_in  # noqa: E402
 from bench.selectors_alt import CASE_LISTS, VARIANTS  # noqa: E402
 from cases.models import Case  # noqa: E402
 from cases.permissions import cases_with_perm  # noqa: E402
@@ -137,7 +137,7 @@ def make_cells(world: generate.World, variants: list[str]) -> list[Cell]:
     cells = []
     for who, user in measured_users(world).items():
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         for variant in variants:
             with selector(variant):
                 visible = selectors.visible_cases(user=user).count()

@@ -108,7 +108,7 @@ def _users(emails: list[str]) -> list[User]:
     return User.objects.bulk_create([User(email=e, password=unusable) for e in emails])
 
 
-def build_world(seed: int = 20190601) -> World:
+def build_world(seed: int = 20190601, organizations: int = ORGANIZATIONS) -> World:
     """Reference data, 200 organisations with their role groups, and their members."""
     world = World(rng=random.Random(seed))
     offices = FieldOffice.objects.bulk_create(
@@ -125,11 +125,11 @@ def build_world(seed: int = 20190601) -> World:
         world.facilities.setdefault(f.kind, []).append(f.pk)
     world.ports = world.facilities[Facility.Kind.PORT_OF_ENTRY]
 
-    for i in range(ORGANIZATIONS):
+    for i in range(organizations):
         world.orgs.append(organization_create(name=f"Bench Org {i:03d}", slug=f"bench-org-{i:03d}"))
     # One admin, two advocates, an organizer and a volunteer per organisation, through the service.
     roster = [Role.ADMIN, Role.ADVOCATE, Role.ADVOCATE, Role.ORGANIZER, Role.VOLUNTEER]
-    emails = [f"{role}{k}.org{i:03d}@bench.example" for i in range(ORGANIZATIONS) for k, role in enumerate(roster)]
+    emails = [f"{role}{k}.org{i:03d}@bench.example" for i in range(organizations) for k, role in enumerate(roster)]
     users = iter(_users(emails))
     for org in world.orgs:
         world.members[org.pk] = []
@@ -149,7 +149,7 @@ def build_world(seed: int = 20190601) -> World:
     world.measured = {"large": large, "volunteer": volunteer, "small": small}
 
     # Skewed organisation sizes (a few large legal organisations, a long tail of small ones).
-    world.weights = [1 / (rank + 1) ** 0.7 for rank in range(ORGANIZATIONS)]
+    world.weights = [1 / (rank + 1) ** 0.7 for rank in range(organizations)]
     world.rng.shuffle(world.weights)
     return world
 
@@ -157,7 +157,7 @@ def build_world(seed: int = 20190601) -> World:
 def _owners(world: World, n: int, fixed: dict[int, int]) -> list[int]:
     """Owning organisation index of each of n new cases, shuffled so organisations interleave in id order."""
     owners = [idx for idx, count in fixed.items() for _ in range(count)]
-    open_orgs = [i for i in range(ORGANIZATIONS) if i not in (LARGE, SMALL, VOLUNTEER_ORG)]
+    open_orgs = [i for i in range(len(world.orgs)) if i not in (LARGE, SMALL, VOLUNTEER_ORG)]
     weights = [world.weights[i] for i in open_orgs]
     owners += world.rng.choices(open_orgs, weights=weights, k=n - len(owners))
     world.rng.shuffle(owners)

@@ -33,7 +33,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import generate  # noqa: E402
+from bench import generate, sign_in  # noqa: E402
 from bench.case_list import percentile  # noqa: E402
 from cases.selectors import case_list  # noqa: E402
 
@@ -78,7 +78,7 @@ def run(label: str, world: generate.World, requests: int, warmup: int) -> list[t
     rows = []
     for who, user in world.measured.items():
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         for page, url in pages_for(user).items():
             p50, p95, queries = measure(client, url, requests, warmup)
             rows.append((label, who, page, p50, p95, queries))

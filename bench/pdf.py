@@ -7,10 +7,16 @@ Each size is built in a process of its own, through the same service the worker 
 (services.batches.batch_build: every letter rendered from the live records, laid out by
 WeasyPrint in chunks, the chunks joined), so each process's peak resident memory is that batch's.
 Memory is also sampled every 0.1 s during the build.
+
+The anchor, measured in the same run before and after the batches (this machine is shared): one
+letter laid out on its own by WeasyPrint, as a one-page PDF, 30 times in a process of its own,
+through the same letters_html the batches use. Its pages a second is what a naive build (one
+WeasyPrint document per letter) would reach; the batches' figure beside it is the ratio.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -80,24 +86,77 @@ def child(n: int) -> None:
     Submission.objects.filter(pk__in=[s.pk for s in subs]).delete()
 
 
+def anchor(n: int) -> None:
+    """n one-page PDFs, each one letter laid out on its own."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+    from weasyprint import HTML
+
+    from advocacy.models import Action, DecisionMaker, Letter, Submission
+    from advocacy.services.batches import letters_html, rendered_now
+    from demo.campaigns import SEED_SLUG
+
+    action = Action.objects.get(slug=SEED_SLUG)
+    padilla = DecisionMaker.objects.get(bioguide_id="P000145")
+    tag = f"anchor-{time.time_ns()}"
+    sub = Submission.objects.create(action=action, email=f"{tag}@example.org", email_key=f"{tag}@example.org",
+                                    prefix="Ms.", first_name="Anchor", last_name="Bench", street="1 Orange Ave",
+                                    city="Calexico", state="CA", zip_code="92231", referral_code=tag[-16:])
+    letter = Letter.objects.create(action=action, submission=sub, decision_maker=padilla, channel="print")
+    letters = rendered_now([letter.pk])
+    HTML(string=letters_html(letters, padilla, action)).write_pdf()  # warm-up: fonts, CSS
+    pages = 0
+    start = time.perf_counter()
+    for _ in range(n):
+        document = HTML(string=letters_html(letters, padilla, action)).render()
+        pages += len(document.pages)
+        document.write_pdf()
+    seconds = time.perf_counter() - start
+    sub.delete()
+    print(json.dumps({"documents": n, "pages": pages, "seconds": seconds}))
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, env=os.environ)
+    if out.returncode:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="250,500,1000")
+    parser.add_argument("--anchor-documents", type=int, default=30)
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--anchor", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child)
         return
+    if args.anchor:
+        anchor(args.anchor)
+        return
+    anchors = [run_child("--anchor", str(args.anchor_documents))]
+    load = [os.getloadavg()[0]]
     rows = []
     for n in (int(x) for x in args.sizes.split(",")):
-        out = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, env=os.environ)
-        if out.returncode:
-            raise SystemExit(out.stderr[-3000:])
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("| letters | pages | seconds | pages/s | PDF MB | RSS after first chunk MB | peak RSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+        rows.append(run_child("--child", str(n)))
+        load.append(os.getloadavg()[0])
+    anchors.append(run_child("--anchor", str(args.anchor_documents)))
+    anchor_rate = statistics.median(a["pages"] / a["seconds"] for a in anchors)
+    rates = ", ".join(f"{a['pages'] / a['seconds']:.1f}" for a in anchors)
+    print(f"Anchor, one letter per WeasyPrint document: {rates} "
+          f"pages/s (before, after; median {anchor_rate:.1f}). Load average {min(load):.2f}-{max(load):.2f} on "
+          f"{os.cpu_count()} cores.")
+    print("| letters | pages | seconds | pages/s | × anchor | PDF MB | RSS after first chunk MB | peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['letters']:,} | {row['pages']:,} | {row['seconds']:.1f} | {row['pages'] / row['seconds']:.1f} "
+        rate = row["pages"] / row["seconds"]
+        print(f"| {row['letters']:,} | {row['pages']:,} | {row['seconds']:.1f} | {rate:.1f} | {rate / anchor_rate:.1f} "
               f"| {row['bytes'] / 2**20:.1f} | {row['rss_after_first_chunk_mb']:.0f} | {row['peak_rss_mb']:.0f} |")
 
 

@@ -34,9 +34,11 @@ class FamilySummary:
     reunified: bool
 
 
-def family_summary(case: Case) -> FamilySummary:
-    people = list(case.people.all())
-    episodes = [current_episode(p) for p in people]
+def family_summary(case: Case, *, people: list | None = None, episodes: list | None = None) -> FamilySummary:
+    """people and their current episodes (anything with .kind and .days_detained), when the
+    caller has them already: the API's list reads them as plain values (selectors.ListMember)."""
+    people = list(case.people.all()) if people is None else people
+    episodes = [current_episode(p) for p in people] if episodes is None else episodes
     detained = [e for e in episodes if e and e.kind in DETAINED_KINDS]
     longest = max((e.days_detained or 0 for e in detained), default=None)
     return FamilySummary(

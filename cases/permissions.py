@@ -3,6 +3,8 @@
 Every visibility question goes through get_objects_for_user with accept_global_perms=False and
 with_superuser=False: a global permission or a superuser flag never opens a family's record.
 """
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
@@ -12,14 +14,22 @@ from accounts.roles import OWNED_CASE_PERMS
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 
-def cases_with_perm(user, perm: str, klass: type[Case] | QuerySet[Case] = Case) -> QuerySet[Case]:  # noqa: ANN001
+def cases_with_perm(user, perm: str, klass: type[Case] | QuerySet[Case] = Case, *,  # noqa: ANN001
+                    among: Iterable[int] | None = None) -> QuerySet[Case]:
     """Cases on which `user` holds `perm`, directly or through one of their groups (see
-    objperms.objects_with_perm for why it is not a plain get_objects_for_user)."""
-    return objperms.objects_with_perm(user, perm, klass, group_table=CaseGroupObjectPermission)
+    objperms.objects_with_perm for why it is not a plain get_objects_for_user); `among`: only
+    these case ids (a page, one record)."""
+    return objperms.objects_with_perm(user, perm, klass, group_table=CaseGroupObjectPermission, among=among)
+
+
+def case_ids_with_perm(user, perm: str, ids: Iterable[int]) -> set[int]:  # noqa: ANN001
+    """Which of these cases (already read through cases_with_perm: a page) `user` holds `perm` on."""
+    return objperms.ids_with_perm(user, perm, Case, ids, user_table=CaseUserObjectPermission,
+                                  group_table=CaseGroupObjectPermission)
 
 
 def has_case_perm(user, perm: str, case: Case) -> bool:  # noqa: ANN001
-    return cases_with_perm(user, perm, Case.objects.filter(pk=case.pk)).exists()
+    return cases_with_perm(user, perm, among=[case.pk]).exists()
 
 
 def case_perms(user, case: Case) -> frozenset[str]:  # noqa: ANN001

@@ -1,10 +1,12 @@
 """Reads scoped to the caller. Every queryset of case data starts from visible_cases()."""
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Case as Case_
 from django.db.models import (
-    DateField, DateTimeField, Exists, Expression, F, Field, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When,
+    DateField, DateTimeField, Exists, Expression, F, Field, FilteredRelation, Func, OuterRef, Prefetch, Q, QuerySet,
+    Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan, LessThan
@@ -18,7 +20,7 @@ from .fields import blind_index, normalise_a_number
 from .models import (
     Case, CaseEvent, CaseShare, CredibleFearProcess, CustodyEpisode, Hearing, Note, Person, Proceeding, Sponsor,
 )
-from .permissions import cases_with_perm
+from .permissions import case_ids_with_perm, cases_with_perm
 
 
 def visible_cases(*, user: User) -> QuerySet[Case]:
@@ -43,6 +45,54 @@ def case_list(*, user: User) -> QuerySet[Case]:
     return visible_cases(user=user).prefetch_related(
         "organization", Prefetch("people", queryset=Person.objects.prefetch_related(_open_episodes()))
     )
+
+
+# What a row of the API's list shows (cases.api.serializers.CaseListRowSerializer), and nothing
+# more: the case's summary, each person's name, birth date and encrypted A-number (decrypted on
+# load) and the episodes' other columns stay in the database.
+LIST_ROW_FIELDS = ("id", "version", "updated_at", "organization_id", "reference", "separated_on", "separation_place",
+                   "consent_level", "status")
+
+
+def case_list_rows(*, user: User) -> QuerySet[Case]:
+    """The API's list: the visible cases, reading only the columns a row shows, with their
+    organisation's name. The members come after the page is cut (list_members)."""
+    return visible_cases(user=user).only(*LIST_ROW_FIELDS).prefetch_related(
+        Prefetch("organization", queryset=Organization.objects.only("id", "name")))
+
+
+@dataclass(frozen=True)
+class ListMember:
+    """A family member as the API's list shows them: their current (open) custody, if any."""
+
+    id: int
+    case_id: int
+    role: str
+    kind: str | None
+    detained_since: dt.date | None
+    facility: str | None
+    field_office: str | None
+
+    @property
+    def days_detained(self) -> int | None:
+        # CustodyEpisode.days_detained for an open episode: up to today.
+        return None if self.detained_since is None else (timezone.localdate() - self.detained_since).days
+
+
+def list_members(*, page: Iterable[Case]) -> dict[int, list[ListMember]]:
+    """The people of a page of cases (rows the caller read through visible_cases) with their open
+    custody episode, its facility and field office: one query of plain values, in Person's order."""
+    rows = (
+        Person.objects.filter(case_id__in=[case.pk for case in page])
+        .annotate(open=FilteredRelation("custody_episodes", condition=Q(custody_episodes__ended_on__isnull=True)))
+        .order_by("case_id", "id")
+        .values_list("id", "case_id", "role", "open__kind", "open__detained_since", "open__facility__name",
+                     "open__facility__field_office__code")
+    )
+    out: dict[int, list[ListMember]] = {}
+    for row in rows:
+        out.setdefault(row[1], []).append(ListMember(*row))
+    return out
 
 
 def case_list_page(*, user: User) -> QuerySet[Case]:
@@ -143,7 +193,7 @@ def pii_case_ids(*, user: User, case_ids: Iterable[int]) -> set[int]:
     ids = set(case_ids)
     if not ids:
         return set()
-    return set(cases_with_perm(user, VIEW_PII, Case.objects.filter(pk__in=ids)).values_list("pk", flat=True))
+    return case_ids_with_perm(user, VIEW_PII, ids)
 
 
 def _with_duplicate_flag(people: QuerySet[Person], *, user: User) -> QuerySet[Person]:

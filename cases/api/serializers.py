@@ -1,9 +1,10 @@
 """Output serializers (what the API shows) and input serializers (what a write may carry).
 Writes never go through serializer.save(): views hand validated data to a service."""
 import dataclasses
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Organization, User
@@ -16,7 +17,7 @@ from ..models import (
     FieldOffice, Hearing, Note, Person, Proceeding, ReleaseType, Sponsor,
 )
 from ..pii import redact
-from ..selectors import visible_cases
+from ..selectors import ListMember, list_members, visible_cases
 from .pii import PiiListSerializer, PiiRedactingSerializer, mark_pii_shown, may_see_pii
 
 
@@ -193,6 +194,62 @@ class CaseListSerializer(PiiRedactingSerializer):
                 "days_detained": ep.days_detained if ep else None,
             })
         return out
+
+
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+
+
+def _member_row(m: ListMember) -> dict:
+    return {"id": m.id, "role": m.role, "custody": m.kind, "facility": m.facility, "field_office": m.field_office,
+            "days_detained": m.days_detained if m.kind else None}
+
+
+class CaseListRows(PiiListSerializer):
+    """A page of CaseListRowSerializer: its members in one query of plain values for the page."""
+
+    def to_representation(self, data: Any) -> list:
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.child.page_members = list_members(page=items)
+        return super().to_representation(items)
+
+
+# CaseListSerializer's output, built as one dict per row instead of through DRF's field machinery
+# and model instances: the case list is the API's busiest read and this was most of its Python time
+# (docs/performance.md). The schema is CaseListSerializer's (it declares the fields; no docstring
+# here, so the schema's description stays its), and tests/api/test_case_list_output.py checks that
+# both give the same JSON for the same rows.
+@extend_schema_serializer(component_name="CaseList")
+class CaseListRowSerializer(CaseListSerializer):
+    page_members: dict[int, list[ListMember]] | None = None
+
+    class Meta(CaseListSerializer.Meta):
+        list_serializer_class = CaseListRows
+
+    def to_representation(self, case: Case) -> dict:
+        people = (self.page_members if self.page_members is not None else list_members(page=[case])).get(case.pk, [])
+        summary = facts.family_summary(case, people=people, episodes=[m if m.kind else None for m in people])
+        return {
+            "id": case.pk,
+            "reference": case.reference,
+            "organization": case.organization_id,
+            "organization_name": case.organization.name,
+            "separated_on": _DATE.to_representation(case.separated_on) if case.separated_on else None,
+            "separation_place": case.separation_place,
+            "consent_level": case.consent_level,
+            "status": case.status,
+            "family": {
+                "members": summary.members, "detained": summary.detained,
+                "longest_detention_days": summary.longest_detention_days,
+                "detained_over_30_days": summary.detained_over_30_days,
+                "removed": summary.removed, "reunified": summary.reunified,
+            },
+            "members": [_member_row(m) for m in people],
+            # The list shows none of the case's PII fields (PII_FIELDS["case"]): only the flag.
+            "redacted": not may_see_pii(self.context, case.pk),
+            "updated_at": _DATETIME.to_representation(case.updated_at),
+            "version": case.version,
+        }
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -473,7 +530,7 @@ class PersonSearchInput(serializers.Serializer):
 
 
 class CaseSearchOutput(serializers.Serializer):
-    results = CaseListSerializer(many=True)
+    results = CaseListRowSerializer(many=True)
     truncated = serializers.BooleanField()
 
 

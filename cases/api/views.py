@@ -141,7 +141,7 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
 
     def get_queryset(self) -> QuerySet[Case]:
         if self.action in ("list", "search"):
-            return selectors.case_list(user=self.request.user)
+            return selectors.case_list_rows(user=self.request.user)
         if self.action in ("history", "share", "assign", "consent", "mark_reunified"):
             # These need the case itself, not the related rows the detail page shows.
             return selectors.visible_cases(user=self.request.user)
@@ -151,7 +151,7 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
         return selectors.case_detail(user=self.request.user)
 
     def get_serializer_class(self) -> type:
-        return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
+        return s.CaseListRowSerializer if self.action == "list" else s.CaseDetailSerializer
 
     @staticmethod
     def case_of(obj: Case) -> Case:
@@ -167,7 +167,7 @@ class CaseViewSet(CaseScopedViewSet, mixins.CreateModelMixin, mixins.UpdateModel
     @action(detail=False, methods=["post"])
     def search(self, request: Request) -> Response:
         """The list's filters plus the exact A-number, in the body of a POST."""
-        return _search(self, CaseSearchFilter, s.CaseListSerializer)
+        return _search(self, CaseSearchFilter, s.CaseListRowSerializer)
 
     @extend_schema(responses=s.CaseEventSerializer(many=True))
     @action(detail=True, methods=["get"])

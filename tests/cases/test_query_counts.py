@@ -29,11 +29,11 @@ AUTH = 3  # the session row; the user row; the authenticator that verified the s
 LOG = 2
 
 # GET /api/v1/cases/
-CASE_LIST = AUTH + 5
+CASE_LIST = AUTH + 4
 #   the page of cases, filtered by the permission rows (user's own UNION ALL their groups')
 #   their organisations (prefetch)
-#   people of those cases (prefetch)
-#   their open custody episodes, joined to facility and field office (prefetch)
+#   people of those cases with their open custody episode, its facility and field office (one
+#     query of plain values, selectors.list_members; until issue 14 two prefetches)
 #   which of the page's cases the reader may see PII on (one query for the page)
 
 # GET /api/v1/cases/{id}/
