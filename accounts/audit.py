@@ -6,6 +6,7 @@ Append-only: the database refuses UPDATE and DELETE on PostgreSQL (migration 000
 from collections.abc import Iterable
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -31,12 +32,15 @@ def record(request: object | None, kind: str, *, user: User | None = None, via: 
             and django_request.user.is_authenticated:
         user = django_request.user
     org_id = organization.pk if isinstance(organization, Organization) else organization
-    event = AccessEvent.objects.create(
-        user_id=user.pk if user is not None else None, kind=kind, via=via, what=what[:80], object_id=object_id,
-        organization_id=org_id, ip=(client_ip(django_request) or None) if django_request is not None else None)
     ids = sorted(set(case_ids))
-    if ids:
-        AccessEventCase.objects.bulk_create([AccessEventCase(event=event, case_id=cid) for cid in ids])
+    # One transaction: an entry is never stored without the families it names (and a read that
+    # showed a page costs one commit, not two). Inside a caller's transaction it simply joins it.
+    with transaction.atomic(savepoint=False):
+        event = AccessEvent.objects.create(
+            user_id=user.pk if user is not None else None, kind=kind, via=via, what=what[:80], object_id=object_id,
+            organization_id=org_id, ip=(client_ip(django_request) or None) if django_request is not None else None)
+        if ids:
+            AccessEventCase.objects.bulk_create([AccessEventCase(event=event, case_id=cid) for cid in ids])
     return event
 
 
