@@ -47,7 +47,7 @@ def permission_id(model: type[Model], codename: str) -> Subquery:
 
 def objects_with_perm(
     user, perm: str, klass: type[Model] | QuerySet, *,  # noqa: ANN001
-    group_table: type[GroupObjectPermissionBase], among: Iterable[int] | None = None,
+    group_table: type[GroupObjectPermissionBase],
 ) -> QuerySet:
     """Objects on which `user` holds `perm`, directly or through one of their groups.
 
@@ -62,23 +62,13 @@ def objects_with_perm(
     model = klass.model if isinstance(klass, QuerySet) else klass
     if not user.is_authenticated or not user.is_active:
         return model.objects.none()
-    if among is not None:
-        # A question about given objects (a page's rows, one record): name them in both branches, so
-        # the group rows are read by (group, permission, object) - one index probe per object -
-        # instead of every row the group holds (72,000 for a large organisation's advocate at a
-        # million cases: 11 ms for a 50-row page; docs/performance.md).
-        among = sorted(set(among))
-        base_qs = klass if isinstance(klass, QuerySet) else model.objects.all()
-        klass = base_qs.filter(pk__in=among)
     by_user = get_objects_for_user(
         user, f"{model._meta.app_label}.{perm}", klass=klass, use_groups=False,
         accept_global_perms=False, with_superuser=False,
     ).order_by().values("pk")
     by_group = group_table.objects.filter(group__in=user.groups.all(), permission=permission_id(model, perm))
-    if among is not None:
-        by_group = by_group.filter(content_object_id__in=among)
-    elif isinstance(klass, QuerySet):
-        # A narrowed question: read only those rows, as guardian does.
+    if isinstance(klass, QuerySet):
+        # A narrowed question (one object, one page): read only those rows, as guardian does.
         by_group = by_group.filter(content_object__in=klass.values("pk"))
     ids = by_user.union(by_group.order_by().values("content_object_id"), all=True)
     base = klass.all() if isinstance(klass, QuerySet) else klass.objects.all()
@@ -105,9 +95,7 @@ def ids_with_perm(
 ) -> set[int]:
     """Which of these objects `user` holds `perm` on, directly or through one of their groups, in one
     query: the rows objects_with_perm reads (no global permissions, no superuser shortcut), for
-    objects the caller has already read through it (a page: which of its rows show PII). Building
-    objects_with_perm's queryset again (guardian's get_objects_for_user, a union, ANY) cost more
-    Python than the whole page's rows (6 ms of a 36 ms case-list request; docs/performance.md)."""
+    objects the caller has already read through it (a page: which of its rows show PII)."""
     ids = sorted(set(ids))
     if not ids or not user.is_authenticated or not user.is_active:
         return set()

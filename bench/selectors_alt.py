@@ -123,24 +123,13 @@ def case_list_org_prefetched(*, user):  # noqa: ANN001, ANN201
     )
 
 
-def _among(variant):  # noqa: ANN001, ANN202
-    """cases_with_perm's signature: `among` (given case ids) narrows klass, as the variants did."""
-    def with_among(user, perm: str, klass: type[Case] | QuerySet[Case] = Case, *, among=None):  # noqa: ANN001, ANN202
-        if among is not None:
-            klass = _queryset(klass).filter(pk__in=list(among))
-        return variant(user, perm, klass)
-
-    with_among.__doc__ = variant.__doc__
-    return with_among
-
-
 VARIANTS = {
-    "guardian": _among(cases_with_perm_guardian),
-    "array": _among(cases_with_perm_array),
-    "guardian-array": _among(cases_with_perm_guardian_array),
-    "union": _among(cases_with_perm_union),
-    "guardian-union": _among(cases_with_perm_guardian_union),
-    "array+org-prefetch": _among(cases_with_perm_array),
+    "guardian": cases_with_perm_guardian,
+    "array": cases_with_perm_array,
+    "guardian-array": cases_with_perm_guardian_array,
+    "union": cases_with_perm_union,
+    "guardian-union": cases_with_perm_guardian_union,
+    "array+org-prefetch": cases_with_perm_array,
 }
 # Variants that also replace cases.selectors.case_list.
 CASE_LISTS = {"array+org-prefetch": case_list_org_prefetched}

@@ -14,12 +14,10 @@ from accounts.roles import OWNED_CASE_PERMS
 from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 
 
-def cases_with_perm(user, perm: str, klass: type[Case] | QuerySet[Case] = Case, *,  # noqa: ANN001
-                    among: Iterable[int] | None = None) -> QuerySet[Case]:
+def cases_with_perm(user, perm: str, klass: type[Case] | QuerySet[Case] = Case) -> QuerySet[Case]:  # noqa: ANN001
     """Cases on which `user` holds `perm`, directly or through one of their groups (see
-    objperms.objects_with_perm for why it is not a plain get_objects_for_user); `among`: only
-    these case ids (a page, one record)."""
-    return objperms.objects_with_perm(user, perm, klass, group_table=CaseGroupObjectPermission, among=among)
+    objperms.objects_with_perm for why it is not a plain get_objects_for_user)."""
+    return objperms.objects_with_perm(user, perm, klass, group_table=CaseGroupObjectPermission)
 
 
 def case_ids_with_perm(user, perm: str, ids: Iterable[int]) -> set[int]:  # noqa: ANN001
@@ -29,7 +27,7 @@ def case_ids_with_perm(user, perm: str, ids: Iterable[int]) -> set[int]:  # noqa
 
 
 def has_case_perm(user, perm: str, case: Case) -> bool:  # noqa: ANN001
-    return cases_with_perm(user, perm, among=[case.pk]).exists()
+    return cases_with_perm(user, perm, Case.objects.filter(pk=case.pk)).exists()
 
 
 def case_perms(user, case: Case) -> frozenset[str]:  # noqa: ANN001

@@ -202,7 +202,7 @@ _DATETIME = serializers.DateTimeField()
 
 def _member_row(m: ListMember) -> dict:
     return {"id": m.id, "role": m.role, "custody": m.kind, "facility": m.facility, "field_office": m.field_office,
-            "days_detained": m.days_detained if m.kind else None}
+            "days_detained": m.days_detained}
 
 
 class CaseListRows(PiiListSerializer):
