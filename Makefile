@@ -26,8 +26,8 @@ demo: install
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install  ## the whole suite; DATABASE_URL picks PostgreSQL, default SQLite
-	$(VENV)/bin/pytest
+test: install  ## the whole suite, one process per core (at most 8); DATABASE_URL picks PostgreSQL, default SQLite
+	$(VENV)/bin/pytest -n auto --maxprocesses 8 --dist worksteal
 
 screenshots: install  ## the browser journeys in Chromium, saving the README's screenshots to docs/
 	SCREENSHOTS_DIR=docs $(VENV)/bin/pytest tests/browser -q

@@ -1,3 +1,4 @@
+import functools
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -40,8 +41,15 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+@functools.cache
+def time_zones() -> frozenset[str]:
+    """The IANA zone names: available_timezones() reads the zone database from disk on every call
+    (about 10 ms), and it does not change while the process runs."""
+    return frozenset(available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in available_timezones():
+    if value not in time_zones():
         raise ValidationError(_("Choose a time zone from the list (e.g. America/Los_Angeles)."), code="time_zone")
 
 

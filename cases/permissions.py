@@ -27,7 +27,9 @@ def case_ids_with_perm(user, perm: str, ids: Iterable[int]) -> set[int]:  # noqa
 
 
 def has_case_perm(user, perm: str, case: Case) -> bool:  # noqa: ANN001
-    return cases_with_perm(user, perm, Case.objects.filter(pk=case.pk)).exists()
+    """The rows cases_with_perm reads, for one case, in one plain query: every service call asks this
+    before it writes, and guardian's queryset cost about 5 ms to build for a 1 ms answer."""
+    return case.pk in case_ids_with_perm(user, perm, [case.pk])
 
 
 def case_perms(user, case: Case) -> frozenset[str]:  # noqa: ANN001

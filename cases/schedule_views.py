@@ -2,7 +2,6 @@
 or a morning digest, or paused), what is coming, their calendar address, and for an organisation's
 admin its time zone and the families with an event coming up that no legal staff member is
 assigned to. And the calendar feed itself."""
-from zoneinfo import available_timezones
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Organization, ReminderMode
+from accounts.models import Organization, ReminderMode, time_zones
 from accounts.roles import CAN_MANAGE_MEMBERS
 from accounts.selectors import current_membership
 
@@ -34,7 +33,7 @@ class ReminderForm(forms.Form):
 
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(label=gettext_lazy("Your organisation's time zone"),
-                                  choices=lambda: [(z, z) for z in sorted(available_timezones())],
+                                  choices=lambda: [(z, z) for z in sorted(time_zones())],
                                   help_text=gettext_lazy("Reminders go out in the morning of this zone; hearing "
                                                          "times in emails and the calendar are shown in it."))
 

@@ -131,8 +131,10 @@ def worker_env(broker, smtp, tmp_path) -> dict[str, str]:  # noqa: ANN001
     db = connection.settings_dict
     database_url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
                     f"/{db['NAME']}")
+    # Not PYTEST_XDIST_WORKER: the broker below is already this test process's own (settings/test.py).
+    inherited = {name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,

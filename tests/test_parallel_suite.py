@@ -1,0 +1,35 @@
+"""`make test` runs the suite in one process per core (pytest-xdist): each process must have a
+database and a Redis broker database of its own, or one process's end-to-end workers would take
+another's tasks and one process's rows would show up in another's counts."""
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.settings.test import _broker_of_this_process
+
+
+def test_each_process_gets_its_own_broker_database_on_the_same_server():
+    url = "redis://127.0.0.1:6379/15"
+    own = [_broker_of_this_process(url, f"gw{n}") for n in range(8)]
+    assert own[:3] == ["redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/14", "redis://127.0.0.1:6379/13"]
+    assert len(set(own)) == 8  # `make test` caps the processes at 8
+    assert {u.rsplit("/", 1)[0] for u in own} == {"redis://127.0.0.1:6379"}
+    assert _broker_of_this_process("redis://127.0.0.1:6379", "gw2") == "redis://127.0.0.1:6379/14"  # no number: 0
+
+
+def test_one_process_and_non_redis_brokers_are_left_as_they_are():
+    assert _broker_of_this_process("redis://127.0.0.1:6379/15", "") == "redis://127.0.0.1:6379/15"
+    assert _broker_of_this_process("amqp://guest@127.0.0.1//", "gw1") == "amqp://guest@127.0.0.1//"
+    assert _broker_of_this_process("", "gw1") == ""
+
+
+@pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="only in a parallel run (make test)")
+def test_this_process_uses_its_own_database_and_broker(db):  # noqa: ANN001
+    worker = os.environ["PYTEST_XDIST_WORKER"]
+    if connection.vendor == "postgresql":
+        assert connection.settings_dict["NAME"].endswith(f"_{worker}")
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        # The first process keeps the broker it was given; every other one moves off it.
+        assert (settings.CELERY_BROKER_URL == os.environ["CELERY_BROKER_URL"]) == (worker == "gw0")
