@@ -24,14 +24,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import AccessVia, record_pii_shown
 from accounts.models import Organization, User
-from accounts.roles import CAN_CREATE_ACTIONS, CAN_CREATE_CASES, CHANGE, SHARE, VIEW_PII
+from accounts.roles import CAN_CREATE_ACTIONS, CAN_CREATE_CASES, CHANGE, SHARE, VIEW, VIEW_PII
 from accounts.selectors import current_membership, request_memberships
 
 from . import forms as f
 from . import selectors, services
 from .facts import family_summary
 from .filters import CaseFilter, CaseSearchFilter
-from .models import Case, CustodianKind, Document, Facility
+from .models import Case, CaseShare, CustodianKind, Document, Facility, Note
 from .record_forms import EDITABLE
 from .permissions import case_perms
 from .pii import redact
@@ -56,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Each panel shows its first rows, how many there are in all, and links to the case list
     filtered to the same question."""
     user = request.user
-    detained, detained_total = selectors.attention(selectors.detained_over(user=user))
+    detained, detained_total = selectors.attention(selectors.detained_over(user=user), shown=selectors.detained_shown)
     hearings, hearings_total = selectors.attention(selectors.hearings_within(user=user))
     deadlines, deadlines_total = selectors.attention(selectors.review_deadlines_within(user=user))
     sponsors, sponsors_total = selectors.attention(selectors.sponsors_pending(user=user))
@@ -247,9 +247,9 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm] | None = None,
-               status: int = 200) -> HttpResponse:
+               status: int = 200, perms: frozenset[str] | None = None) -> HttpResponse:
     user = request.user
-    perms = case_perms(user, case)
+    perms = case_perms(user, case) if perms is None else perms
     pii, can_change = VIEW_PII in perms, CHANGE in perms
     can_share = can_change and SHARE in perms
     forms: dict[str, f.CaseForm] = {}
@@ -274,8 +274,11 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
     return render(request, "cases/case_detail.html", {
         "section": "cases", "case": case, "pii": pii, "pii_ids": {case.pk} if pii else set(), "forms": forms,
         "can_change": can_change, "can_share": can_share, "events": events,
-        "notes": list(selectors.note_list(user=user).filter(case=case)[:20]) if pii else [],
-        "shares": list(selectors.share_list(user=user).filter(case=case, revoked_at__isnull=True)) if pii else [],
+        # `pii` is this reader's right on this family (case_perms): its notes and shares need no
+        # second permission query.
+        "notes": list(Note.objects.filter(case=case).select_related("author")[:20]) if pii else [],
+        "shares": list(CaseShare.objects.filter(case=case, revoked_at__isnull=True)
+                       .select_related("user", "organization")) if pii else [],
         "assignments": list(case.assignments.select_related("user").order_by("pk")) if can_share else [],
         "summary": family_summary(case), "documents": _documents(case, pii=pii), "today": timezone.localdate(),
         "can_create_action": any(m.organization_id == case.organization_id and m.role in CAN_CREATE_ACTIONS
@@ -306,8 +309,13 @@ def case_document(request: HttpRequest, pk: int, document_pk: int) -> HttpRespon
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(selectors.case_detail(user=request.user, history=True), pk=pk)
-    return _case_page(request, case)
+    # The reader's rights on this family first, in one query: without the view right it is a 404,
+    # exactly as a family that does not exist; with it, the family is read by its id.
+    perms = case_perms(request.user, Case(pk=pk))
+    if VIEW not in perms:
+        raise Http404
+    case = get_object_or_404(selectors.family_checked(user=request.user, pk=pk, history=True))
+    return _case_page(request, case, perms=perms)
 
 
 @login_required

@@ -7,22 +7,30 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from config.settings.test import _broker_of_this_process
+from config.settings.test import redis_of_this_process
 
 
 def test_each_process_gets_its_own_broker_database_on_the_same_server():
     url = "redis://127.0.0.1:6379/15"
-    own = [_broker_of_this_process(url, f"gw{n}") for n in range(8)]
+    own = [redis_of_this_process(url, f"gw{n}") for n in range(8)]
     assert own[:3] == ["redis://127.0.0.1:6379/15", "redis://127.0.0.1:6379/14", "redis://127.0.0.1:6379/13"]
     assert len(set(own)) == 8  # `make test` caps the processes at 8
     assert {u.rsplit("/", 1)[0] for u in own} == {"redis://127.0.0.1:6379"}
-    assert _broker_of_this_process("redis://127.0.0.1:6379", "gw2") == "redis://127.0.0.1:6379/14"  # no number: 0
+    assert redis_of_this_process("redis://127.0.0.1:6379", "gw2") == "redis://127.0.0.1:6379/14"  # no number: 0
+
+
+def test_a_database_a_test_clears_is_never_a_brokers():
+    url = "redis://127.0.0.1:6379/15"
+    brokers = {redis_of_this_process(url, f"gw{n}") for n in range(8)}
+    cleared = {redis_of_this_process(url, f"gw{n}", apart=8) for n in range(8)}
+    assert len(cleared) == 8 and not brokers & cleared
+    assert redis_of_this_process(url, "", apart=8) == "redis://127.0.0.1:6379/7"
 
 
 def test_one_process_and_non_redis_brokers_are_left_as_they_are():
-    assert _broker_of_this_process("redis://127.0.0.1:6379/15", "") == "redis://127.0.0.1:6379/15"
-    assert _broker_of_this_process("amqp://guest@127.0.0.1//", "gw1") == "amqp://guest@127.0.0.1//"
-    assert _broker_of_this_process("", "gw1") == ""
+    assert redis_of_this_process("redis://127.0.0.1:6379/15", "") == "redis://127.0.0.1:6379/15"
+    assert redis_of_this_process("amqp://guest@127.0.0.1//", "gw1") == "amqp://guest@127.0.0.1//"
+    assert redis_of_this_process("", "gw1") == ""
 
 
 @pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="only in a parallel run (make test)")

@@ -84,6 +84,11 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets are drawn by Jinja2 (Django's own widget templates, in their Jinja2 edition; the
+# admin's and other libraries' widgets by Django's engine, as before): config/form_renderer.py.
+# Pages themselves stay Django templates.
+FORM_RENDERER = "config.form_renderer.JinjaWidgets"
+
 # Embedded default: a SQLite file next to the code. CI and production set DATABASE_URL.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -15,18 +15,22 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.E
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 
 
-def _broker_of_this_process(url: str, worker: str) -> str:
-    """`make test` runs the suite in one process per core (pytest-xdist names them gw0, gw1, ...).
-    pytest-django gives each its own test database; here each also gets its own Redis database
-    (16 to a server), so one process's end-to-end workers never take another's tasks."""
-    if not (url.startswith("redis://") and worker.startswith("gw")):
+def redis_of_this_process(url: str, worker: str, *, apart: int = 0) -> str:
+    """`make test` runs the suite in one process per core (pytest-xdist names them gw0, gw1, ...,
+    at most 8). pytest-django gives each its own test database; here each also gets its own Redis
+    database (16 to a server) for the broker, so one process's end-to-end workers never take
+    another's tasks: gw0 keeps the one it was given, gw1 the one below, and so on. `apart=8` is a
+    second one of the process's own, for a test that clears it (a Redis cache), which is then
+    never another process's broker."""
+    if not url.startswith("redis://"):
         return url
     parts = urlsplit(url)
-    own = (int(parts.path.strip("/") or 0) - int(worker[2:])) % 16
+    number = int(worker[2:]) if worker.startswith("gw") else 0
+    own = (int(parts.path.strip("/") or 0) - number - apart) % 16
     return urlunsplit(parts._replace(path=f"/{own}"))
 
 
-CELERY_BROKER_URL = _broker_of_this_process(CELERY_BROKER_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
+CELERY_BROKER_URL = redis_of_this_process(CELERY_BROKER_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
 # The test SMTP server (aiosmtpd) logs every command, addresses included: keep it quiet.

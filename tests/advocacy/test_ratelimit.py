@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import caches
 
 from config.ratelimit import Limit, over_limit
+from config.settings.test import redis_of_this_process
 
 
 def _redis_cache_or_skip(settings) -> None:  # noqa: ANN001
@@ -13,8 +14,10 @@ def _redis_cache_or_skip(settings) -> None:  # noqa: ANN001
         if os.environ.get("REQUIRE_SERVICES"):
             pytest.fail("Redis is needed (CELERY_BROKER_URL) and REQUIRE_SERVICES is set")
         pytest.skip("needs Redis (set CELERY_BROKER_URL=redis://...)")
-    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache",
-                                   "LOCATION": url.rsplit("/", 1)[0] + "/14"}}
+    # A Redis database of this test process's own that is no process's broker: the clear below
+    # (and every test's cache.clear()) must never drop tasks another process has queued.
+    location = redis_of_this_process(url, os.environ.get("PYTEST_XDIST_WORKER", ""), apart=8)
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": location}}
     caches["default"].clear()
 
 

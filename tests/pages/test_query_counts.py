@@ -21,11 +21,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 # in, which sections their role has), read once per request and shared with the view.
 CHROME = 1
 
-DASHBOARD = AUTH + CHROME + 10
-#   open custody episodes over 30 days, joined to person, case, facility, field office; their total
-#   hearings in the next 14 days, joined to proceeding and case; their total
-#   requested judge reviews whose deadline falls in the next 14 days; their total
-#   sponsors pending, joined to the case; their total
+DASHBOARD = AUTH + CHROME + 7
+#   open custody episodes over 30 days: the first 25 ids with how many there are in all; then
+#   those 25 joined to person, case, facility, field office                          2
+#   (each other panel is one query: its rows, each carrying the panel's total)
+#   hearings in the next 14 days, joined to proceeding and case, with their total
+#   requested judge reviews whose deadline falls in the next 14 days, with their total
+#   sponsors pending, joined to the case, with their total
 #   recently changed cases
 #   which of those cases the reader may see PII on (one query for all)
 
