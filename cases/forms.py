@@ -38,6 +38,8 @@ class CaseForm(ServiceErrors, forms.Form):
     same submission sent twice makes one change (see cases.views.case_transition)."""
 
     once = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # staff/_form.html, drawn by Jinja2 (config.form_renderer): the family page draws ~19 of these.
+    template_name = "staff/form.html"
 
     def __init__(self, *args, case: Case, **kwargs) -> None:  # noqa: ANN002, ANN003
         kwargs.setdefault("auto_id", f"id_{self.prefix_name}_%s")

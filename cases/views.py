@@ -56,10 +56,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Each panel shows its first rows, how many there are in all, and links to the case list
     filtered to the same question."""
     user = request.user
-    detained, detained_total = selectors.attention(selectors.detained_over(user=user), shown=selectors.detained_shown)
-    hearings, hearings_total = selectors.attention(selectors.hearings_within(user=user))
-    deadlines, deadlines_total = selectors.attention(selectors.review_deadlines_within(user=user))
-    sponsors, sponsors_total = selectors.attention(selectors.sponsors_pending(user=user))
+    files = selectors.open_files(user=user)
+    detained, detained_total = selectors.attention(selectors.detained_over(user=user, files=files),
+                                                   shown=selectors.detained_shown)
+    hearings, hearings_total = selectors.attention(selectors.hearings_within(user=user, files=files))
+    deadlines, deadlines_total = selectors.attention(selectors.review_deadlines_within(user=user, files=files))
+    sponsors, sponsors_total = selectors.attention(selectors.sponsors_pending(user=user, files=files))
     recent = list(selectors.recently_changed(user=user))
     case_ids = ({e.person.case_id for e in detained} | {h.proceeding.case_id for h in hearings}
                 | {p.person.case_id for p in deadlines} | {s.case_id for s in sponsors})

@@ -1,6 +1,11 @@
 """How form widgets are drawn (settings.FORM_RENDERER)."""
+from pathlib import Path
+
+import django.forms
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
+from django.utils.functional import cached_property
 
 
 class JinjaWidgets(Jinja2):
@@ -12,6 +17,11 @@ class JinjaWidgets(Jinja2):
     def __init__(self) -> None:
         super().__init__()
         self._django = DjangoTemplates()
+
+    @cached_property
+    def engine(self):  # noqa: ANN201
+        return self.backend({"APP_DIRS": True, "NAME": "djangoforms", "OPTIONS": {}, "DIRS": [
+            Path(django.forms.__file__).parent / "jinja2", settings.BASE_DIR / "templates" / "jinja2"]})
 
     def get_template(self, template_name: str):  # noqa: ANN201
         try:

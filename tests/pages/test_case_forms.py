@@ -4,6 +4,7 @@ refusal (a rule of the domain, not of the form) comes back the same way."""
 import datetime as dt
 import re
 import threading
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -88,7 +89,7 @@ def test_sharing_with_nobody_we_know_gets_one_answer(family, page_for):  # noqa:
     assert "We could not share with that person or organisation." in error_beside(form, "share_email")
     assert 'value="nobody@example.test"' in form
     both = opened(post(page_for, family, "share", {"email": "", "organization": "", "access": "view"}), "share")
-    assert "Give either a person&#x27;s email or an organisation&#x27;s identifier." in both
+    assert "Give either a person's email or an organisation's identifier." in unescape(both)  # as shown
 
 
 def test_revoking_a_revoked_share_is_a_clear_error(family, page_for):  # noqa: ANN001
