@@ -1,6 +1,6 @@
 """The case list and the staff pages at 10,000, 100,000 and 1,000,000 cases, in one run.
 
-    make bench-scale                      # = bash bench/run_scale.sh; about 35 minutes on 2 cores
+    make bench-scale                      # = bash bench/run_scale.sh; 15-20 minutes on 2 cores
     bash bench/run_scale.sh --sizes 10000,100000 --requests 50
 
 It WIPES the database it is given. It builds the first size with bench/generate.py (through the

@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "tell-congress-reunite-families"
+LOCAL_FIELD_KEY = "3q2-7UZ4V6fJQfU3ZfQ6oUoq7Tx8I7wqg2O8a0o9XbY="  # config/settings/local.py's development key
 
 LUA = r"""
 local n_threads = 0
@@ -47,14 +48,13 @@ end
 
 
 def env_for(args: argparse.Namespace) -> dict[str, str]:
-    from cryptography.fernet import Fernet
-
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "bench-" + secrets.token_urlsafe(50),
-        # The demo's A-numbers were encrypted with the local key: the bench reads none of them.
-        "FIELD_ENCRYPTION_KEYS": os.environ.get("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode()),
+        # The demo was loaded with the local settings' key (make run's), and the seed action's page
+        # now reads encrypted fields (its stories' names): the server needs the same key.
+        "FIELD_ENCRYPTION_KEYS": os.environ.get("FIELD_ENCRYPTION_KEYS", LOCAL_FIELD_KEY),
         "BLIND_INDEX_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",

@@ -35,9 +35,29 @@ def test_one_process_and_non_redis_brokers_are_left_as_they_are():
 
 @pytest.mark.skipif(not os.environ.get("PYTEST_XDIST_WORKER"), reason="only in a parallel run (make test)")
 def test_this_process_uses_its_own_database_and_broker(db):  # noqa: ANN001
+    from config.celery import app
+    from config.settings.test import GIVEN_BROKER_URL
+
     worker = os.environ["PYTEST_XDIST_WORKER"]
     if connection.vendor == "postgresql":
         assert connection.settings_dict["NAME"].endswith(f"_{worker}")
     if settings.CELERY_BROKER_URL.startswith("redis://"):
-        # The first process keeps the broker it was given; every other one moves off it.
-        assert (settings.CELERY_BROKER_URL == os.environ["CELERY_BROKER_URL"]) == (worker == "gw0")
+        # The first process keeps the broker it was given; every other one moves off it, and Celery
+        # itself (which reads the environment first) publishes there too.
+        assert (settings.CELERY_BROKER_URL == GIVEN_BROKER_URL) == (worker == "gw0")
+        assert app.conf.broker_url == settings.CELERY_BROKER_URL
+
+
+def test_celery_in_a_second_process_publishes_to_that_process_s_broker():
+    """Whatever process this test lands on: start a Django process as xdist's second one would be,
+    and ask Celery (not the settings) where it publishes."""
+    import subprocess
+    import sys
+
+    script = ("import django; django.setup(); from django.conf import settings; from config.celery import app; "
+              "print(settings.CELERY_BROKER_URL, app.conf.broker_url)")
+    env = {**os.environ, "PYTEST_XDIST_WORKER": "gw1", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+           "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
+                         cwd=settings.BASE_DIR).stdout.split()
+    assert out == ["redis://127.0.0.1:6379/14", "redis://127.0.0.1:6379/14"]

@@ -30,7 +30,13 @@ def redis_of_this_process(url: str, worker: str, *, apart: int = 0) -> str:
     return urlunsplit(parts._replace(path=f"/{own}"))
 
 
+GIVEN_BROKER_URL = CELERY_BROKER_URL
 CELERY_BROKER_URL = redis_of_this_process(CELERY_BROKER_URL, os.environ.get("PYTEST_XDIST_WORKER", ""))
+if CELERY_BROKER_URL != GIVEN_BROKER_URL:
+    # Celery takes CELERY_BROKER_URL from the environment before its configuration: without this,
+    # the process would publish to the broker it was given (the first process's) while reading and
+    # starting its workers on its own.
+    os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 
 # The test SMTP server (aiosmtpd) logs every command, addresses included: keep it quiet.

@@ -9,14 +9,14 @@ from config.settings.test import redis_of_this_process
 
 
 def _redis_cache_or_skip(settings) -> None:  # noqa: ANN001
-    url = os.environ.get("CELERY_BROKER_URL", "")
+    url = settings.CELERY_BROKER_URL  # this test process's own broker (config/settings/test.py)
     if not url.startswith("redis://"):
         if os.environ.get("REQUIRE_SERVICES"):
             pytest.fail("Redis is needed (CELERY_BROKER_URL) and REQUIRE_SERVICES is set")
         pytest.skip("needs Redis (set CELERY_BROKER_URL=redis://...)")
     # A Redis database of this test process's own that is no process's broker: the clear below
     # (and every test's cache.clear()) must never drop tasks another process has queued.
-    location = redis_of_this_process(url, os.environ.get("PYTEST_XDIST_WORKER", ""), apart=8)
+    location = redis_of_this_process(url, "", apart=8)
     settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": location}}
     caches["default"].clear()
 
