@@ -311,23 +311,19 @@ ATTENTION_ROWS = 25
 
 def open_files(*, user: User) -> QuerySet[Case]:
     """The dashboard asks about open files only: a closed family needs no attention. The dashboard
-    builds this once and hands it to each panel (`files=`): building the permission query is a few
-    milliseconds of Python each time."""
+    builds this once and hands it to each panel below (`files`): building the permission query is a
+    few milliseconds of Python each time."""
     return visible_cases(user=user).filter(status=Case.Status.OPEN)
 
 
-def _files(user: User, files: QuerySet[Case] | None) -> QuerySet[Case]:
-    return open_files(user=user) if files is None else files
-
-
-def detained_over(*, user: User, files: QuerySet[Case] | None = None, days: int = 30) -> QuerySet[CustodyEpisode]:
+def detained_over(*, files: QuerySet[Case], days: int = 30) -> QuerySet[CustodyEpisode]:
     """People in detention now for more than `days` days, longest first.
 
     The open episodes are found by their people's ids (`person_id = ANY(ARRAY(...))`): joined to
     the visible families instead, PostgreSQL probed the custody exclusion constraint's GiST index
     once per person (60 ms for an advocate of 2,000 families at 100,000; docs/performance.md),
     where an array goes to the B-tree of open episodes."""
-    people = Person.objects.filter(case__in=_files(user, files)).order_by().values("pk")
+    people = Person.objects.filter(case__in=files).order_by().values("pk")
     return CustodyEpisode.objects.filter(
         AnyOf(F("person_id"), people),
         ended_on__isnull=True, detained_since__lt=timezone.localdate() - dt.timedelta(days=days),
@@ -344,23 +340,21 @@ def detained_shown(ids: list[int]) -> QuerySet[CustodyEpisode]:
         "person__case", "facility__field_office").order_by(*DETAINED_ORDER)
 
 
-def hearings_within(*, user: User, files: QuerySet[Case] | None = None, days: int = 14) -> QuerySet[Hearing]:
+def hearings_within(*, files: QuerySet[Case], days: int = 14) -> QuerySet[Hearing]:
     now = timezone.now()
     return Hearing.objects.filter(
         status=Hearing.Status.SCHEDULED, scheduled_at__gte=now, scheduled_at__lte=now + dt.timedelta(days=days),
-        proceeding__case__in=_files(user, files),
+        proceeding__case__in=files,
     ).select_related("proceeding__case", "proceeding__person").order_by("scheduled_at", "pk")
 
 
-def review_deadlines_within(
-    *, user: User, files: QuerySet[Case] | None = None, days: int = 14,
-) -> QuerySet[CredibleFearProcess]:
+def review_deadlines_within(*, files: QuerySet[Case], days: int = 14) -> QuerySet[CredibleFearProcess]:
     """Requested immigration-judge reviews not yet decided whose deadline falls within `days` days
     (credible fear 7 days from the negative finding, reasonable fear 10 days from the referral)."""
     today = timezone.localdate()
     return CredibleFearProcess.objects.filter(
         CredibleFearProcess.review_due_between(today, today + dt.timedelta(days=days)),
-        person__case__in=_files(user, files),
+        person__case__in=files,
     ).select_related("person__case").annotate(due=Case_(
         When(kind=CredibleFearProcess.Kind.CREDIBLE, then=F("decided_on") + _days(CredibleFearProcess.Kind.CREDIBLE)),
         default=F("referred_on") + _days(CredibleFearProcess.Kind.REASONABLE), output_field=DateField(),
@@ -371,9 +365,9 @@ def _days(kind: str) -> dt.timedelta:
     return dt.timedelta(days=CredibleFearProcess.REVIEW_DAYS[kind])
 
 
-def sponsors_pending(*, user: User, files: QuerySet[Case] | None = None) -> QuerySet[Sponsor]:
+def sponsors_pending(*, files: QuerySet[Case]) -> QuerySet[Sponsor]:
     return Sponsor.objects.filter(
-        status__in=Sponsor.IN_VETTING, case__in=_files(user, files),
+        status__in=Sponsor.IN_VETTING, case__in=files,
     ).select_related("case", "person").order_by("case_id", "pk")
 
 

@@ -57,11 +57,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filtered to the same question."""
     user = request.user
     files = selectors.open_files(user=user)
-    detained, detained_total = selectors.attention(selectors.detained_over(user=user, files=files),
+    detained, detained_total = selectors.attention(selectors.detained_over(files=files),
                                                    shown=selectors.detained_shown)
-    hearings, hearings_total = selectors.attention(selectors.hearings_within(user=user, files=files))
-    deadlines, deadlines_total = selectors.attention(selectors.review_deadlines_within(user=user, files=files))
-    sponsors, sponsors_total = selectors.attention(selectors.sponsors_pending(user=user, files=files))
+    hearings, hearings_total = selectors.attention(selectors.hearings_within(files=files))
+    deadlines, deadlines_total = selectors.attention(selectors.review_deadlines_within(files=files))
+    sponsors, sponsors_total = selectors.attention(selectors.sponsors_pending(files=files))
     recent = list(selectors.recently_changed(user=user))
     case_ids = ({e.person.case_id for e in detained} | {h.proceeding.case_id for h in hearings}
                 | {p.person.case_id for p in deadlines} | {s.case_id for s in sponsors})
