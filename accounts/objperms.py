@@ -1,14 +1,17 @@
 """Object permissions through django-guardian's direct foreign-key tables, for every model that
 has them (cases, advocacy actions).
 
-Every visibility question goes through get_objects_for_user with accept_global_perms=False and
-with_superuser=False: a global permission or a superuser flag never opens an object.
+Every visibility question reads guardian's own rows (the user's, and their groups') and nothing
+else: through get_objects_for_user with accept_global_perms=False and with_superuser=False, or as
+the same rows in plain SQL where the ORM cost more than the query (_perm_rows_sql). A global
+permission or a superuser flag never opens an object.
 """
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import F, Lookup, Model, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from guardian.shortcuts import get_objects_for_user
 
@@ -47,7 +50,7 @@ def permission_id(model: type[Model], codename: str) -> Subquery:
 
 def objects_with_perm(
     user, perm: str, klass: type[Model] | QuerySet, *,  # noqa: ANN001
-    group_table: type[GroupObjectPermissionBase],
+    group_table: type[GroupObjectPermissionBase], user_table: type[UserObjectPermissionBase] | None = None,
 ) -> QuerySet:
     """Objects on which `user` holds `perm`, directly or through one of their groups.
 
@@ -62,6 +65,11 @@ def objects_with_perm(
     model = klass.model if isinstance(klass, QuerySet) else klass
     if not user.is_authenticated or not user.is_active:
         return model.objects.none()
+    if user_table is not None and not isinstance(klass, QuerySet):
+        # Everything the user may see (a list): the same rows as below, as one fixed piece of SQL
+        # (_perm_rows_sql) instead of three querysets built and compiled on every request.
+        sql, params = _perm_rows_sql(user, perm, model, user_table=user_table, group_table=group_table)
+        return model.objects.filter(AnyOf(F("pk"), RawSQL(sql, params)))
     by_user = get_objects_for_user(
         user, f"{model._meta.app_label}.{perm}", klass=klass, use_groups=False,
         accept_global_perms=False, with_superuser=False,
@@ -89,21 +97,20 @@ def perms_on(
         grouped.values_list("permission__codename", flat=True)))
 
 
-def ids_with_perm(
-    user, perm: str, model: type[Model], ids: Iterable[int], *,  # noqa: ANN001
+def _perm_rows_sql(
+    user, perm: str, model: type[Model], *,  # noqa: ANN001
     user_table: type[UserObjectPermissionBase], group_table: type[GroupObjectPermissionBase],
-) -> set[int]:
-    """Which of these objects `user` holds `perm` on, directly or through one of their groups, in one
-    query: the rows objects_with_perm reads (no global permissions, no superuser shortcut), for
-    objects the caller has already read through it (a page: which of its rows show PII)."""
-    ids = sorted(set(ids))
-    if not ids or not user.is_authenticated or not user.is_active:
-        return set()
-    # Plain SQL: the ORM spent more time building and compiling this small, fixed query than
-    # PostgreSQL spent running it (about 4 ms of a 36 ms case-list request; docs/performance.md).
-    # The user's groups go in as ANY(ARRAY(...)) on PostgreSQL: one value it cannot misjudge, so it
-    # reads these objects' rows by the object index; with `group_id IN (subquery)` it read every row
-    # of a large organisation's group (72,000 at a million cases: 18 ms instead of 4).
+    among: list[int] | None = None,
+) -> tuple[str, list]:
+    """The ids of the objects `user` holds `perm` on (of `among` only, if given), directly or through
+    one of their groups, as plain SQL and its parameters: the rows guardian reads, with no global
+    permission and no superuser shortcut.
+
+    Plain SQL: the ORM spent more time building and compiling these small, fixed queries than
+    PostgreSQL spent running them (about 4 ms of a 36 ms case-list request; docs/performance.md).
+    The user's groups go in as ANY(ARRAY(...)) on PostgreSQL: one value it cannot misjudge, so for a
+    page it reads those objects' rows by the object index; with `group_id IN (subquery)` it read
+    every row of a large organisation's group (72,000 at a million cases: 18 ms instead of 4)."""
     through = user.groups.through._meta
     groups = (f'SELECT "{through.get_field("group").column}" FROM "{through.db_table}" '
               f'WHERE "{through.get_field("user").column}" = %s')
@@ -111,14 +118,30 @@ def ids_with_perm(
     meta = model._meta
     perm_sql = ('(SELECT p.id FROM auth_permission p JOIN django_content_type ct ON ct.id = p.content_type_id '
                 'WHERE ct.app_label = %s AND ct.model = %s AND p.codename = %s)')
-    marks = ", ".join(["%s"] * len(ids))
-    sql = (f'SELECT content_object_id FROM "{user_table._meta.db_table}" '
-           f"WHERE user_id = %s AND permission_id = {perm_sql} AND content_object_id IN ({marks}) "
-           f'UNION ALL SELECT content_object_id FROM "{group_table._meta.db_table}" '
-           f"WHERE group_id {group_match} AND permission_id = {perm_sql} AND content_object_id IN ({marks})")
     perm_params = [meta.app_label, meta.model_name, perm]
+    narrow, ids = "", []
+    if among is not None:
+        narrow, ids = f" AND content_object_id IN ({', '.join(['%s'] * len(among))})", list(among)
+    sql = (f'SELECT content_object_id FROM "{user_table._meta.db_table}" '
+           f"WHERE user_id = %s AND permission_id = {perm_sql}{narrow} "
+           f'UNION ALL SELECT content_object_id FROM "{group_table._meta.db_table}" '
+           f"WHERE group_id {group_match} AND permission_id = {perm_sql}{narrow}")
+    return sql, [user.pk, *perm_params, *ids, user.pk, *perm_params, *ids]
+
+
+def ids_with_perm(
+    user, perm: str, model: type[Model], ids: Iterable[int], *,  # noqa: ANN001
+    user_table: type[UserObjectPermissionBase], group_table: type[GroupObjectPermissionBase],
+) -> set[int]:
+    """Which of these objects `user` holds `perm` on, directly or through one of their groups, in one
+    query: the rows objects_with_perm reads, for objects the caller has already read through it (a
+    page: which of its rows show PII)."""
+    ids = sorted(set(ids))
+    if not ids or not user.is_authenticated or not user.is_active:
+        return set()
+    sql, params = _perm_rows_sql(user, perm, model, user_table=user_table, group_table=group_table, among=ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, *perm_params, *ids, user.pk, *perm_params, *ids])
+        cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
 
 

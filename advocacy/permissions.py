@@ -10,7 +10,8 @@ from .models import Action, ActionGroupObjectPermission, ActionUserObjectPermiss
 
 
 def actions_with_perm(user, perm: str, klass: type[Action] | QuerySet[Action] = Action) -> QuerySet[Action]:  # noqa: ANN001
-    return objperms.objects_with_perm(user, perm, klass, group_table=ActionGroupObjectPermission)
+    return objperms.objects_with_perm(user, perm, klass, group_table=ActionGroupObjectPermission,
+                                     user_table=ActionUserObjectPermission)
 
 
 def has_action_perm(user, perm: str, action: Action) -> bool:  # noqa: ANN001

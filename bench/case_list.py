@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import re
@@ -125,17 +126,17 @@ class Cell:
             return get(self.client, self.url)
 
 
-def measured_users(world: generate.World) -> dict[str, User]:
+def measured_users(fixed: dict[str, User]) -> dict[str, User]:
     """The three fixed users, and "dense": an advocate of the organisation with the most cases
     now (informational: what they see grows with the table, so no 10k/100k ratio for them)."""
     biggest = Case.objects.values("organization").annotate(n=Count("id")).order_by("-n")[0]["organization"]
     dense = User.objects.filter(memberships__organization_id=biggest, memberships__role="advocate").order_by("pk")[0]
-    return {**world.measured, "dense": dense}
+    return {**fixed, "dense": dense}
 
 
-def make_cells(world: generate.World, variants: list[str]) -> list[Cell]:
+def make_cells(fixed: dict[str, User], variants: list[str]) -> list[Cell]:
     cells = []
-    for who, user in measured_users(world).items():
+    for who, user in measured_users(fixed).items():
         client = Client()
         sign_in(client, user)
         for variant in variants:
@@ -240,7 +241,7 @@ def run_size(label: str, world: generate.World, variants: list[str], args: argpa
              explains: list[str]) -> list[dict]:
     sample = list(User.objects.filter(email__endswith="@bench.example").order_by("?")[:40])
     check_variants_agree([*world.measured.values(), *sample], variants)
-    cells = make_cells(world, variants)
+    cells = make_cells(world.measured, variants)
     load = os.getloadavg()[0]
     measure(cells, args.requests, args.warmup, args.capture, args.gc_freeze)
     rows = []
@@ -300,8 +301,21 @@ def plans(rows: list[dict]) -> str:
                      for r in rows if r["plan"])
 
 
+def measure_only(args: argparse.Namespace) -> None:
+    """Time the case list on the database as it stands (no flush, no generation) and print one line
+    of JSON: each cell's request times. bench/scale.py runs this in alternating rounds against the
+    first size's copy and the largest size, so that their ratio is measured in one stretch of time."""
+    fixed = {who: User.objects.get(email=email) for who, email in generate.MEASURED_EMAILS.items()}
+    cells = make_cells(fixed, args.variants.split(","))
+    measure(cells, args.requests, args.warmup, 0, args.gc_freeze)
+    print(json.dumps([{"variant": c.variant, "user": c.who, "visible": c.visible, "page": c.page,
+                       "times": c.times} for c in cells]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--measure-only", action="store_true",
+                        help="time the database as it is and print JSON (for bench/scale.py)")
     parser.add_argument("--small", type=int, default=10_000, help="cases in the first measurement")
     parser.add_argument("--large", type=int, default=100_000, help="cases in the second measurement")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per user, page and size")
@@ -316,6 +330,9 @@ def main() -> None:
                         help="gc.set_threshold(N, 10, 10) while measuring (CPython's default is 700)")
     args = parser.parse_args()
     variants = args.variants.split(",")
+    if args.measure_only:
+        measure_only(args)
+        return
 
     db = connection.settings_dict
     if connection.vendor != "postgresql" or "bench" not in db["NAME"]:

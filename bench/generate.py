@@ -72,6 +72,10 @@ FACILITY_KIND = {
 }
 
 
+MEASURED_EMAILS = {"large": "large-advocate@bench.example", "volunteer": "volunteer-60@bench.example",
+                   "small": "small-advocate@bench.example"}
+
+
 @dataclass
 class Member:
     user_id: int
@@ -140,9 +144,7 @@ def build_world(seed: int = 20190601, organizations: int = ORGANIZATIONS) -> Wor
     for og in OrganizationGroup.objects.filter(role__in=SHARE_RECIPIENT_ROLES):
         world.share_groups.setdefault(og.organization_id, []).append(og.group_id)
 
-    large, volunteer, small = _users(
-        ["large-advocate@bench.example", "volunteer-60@bench.example", "small-advocate@bench.example"]
-    )
+    large, volunteer, small = _users(list(MEASURED_EMAILS.values()))
     membership_add(organization=world.orgs[LARGE], user=large, role=Role.ADVOCATE, actor=None)
     membership_add(organization=world.orgs[VOLUNTEER_ORG], user=volunteer, role=Role.VOLUNTEER, actor=None)
     membership_add(organization=world.orgs[SMALL], user=small, role=Role.ADVOCATE, actor=None)

@@ -91,6 +91,84 @@ def pages_table(rows: list[tuple[str, dict[str, dict]]], baseline: str) -> str:
     return "\n".join(out)
 
 
+def admin_sql(statement: str) -> None:
+    """Run one statement on the server's maintenance database (CREATE/DROP DATABASE cannot run in the
+    database they copy or drop, nor inside a transaction)."""
+    import psycopg2
+
+    db = connection.settings_dict
+    conn = psycopg2.connect(dbname="postgres", user=db["USER"] or "postgres", host=db["HOST"] or None,
+                            port=db["PORT"] or None, password=db["PASSWORD"] or None)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        conn.close()
+
+
+def snapshot(source: str, copy: str) -> None:
+    """Copy the first size's database, so that it can be measured again beside the largest size.
+    CREATE DATABASE ... TEMPLATE needs the source to have no other session (autovacuum's included)."""
+    connection.close()
+    admin_sql(f'DROP DATABASE IF EXISTS "{copy}"')
+    admin_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{source}' "
+              "AND pid <> pg_backend_pid()")
+    admin_sql(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')
+
+
+def database_url(name: str) -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def same_run(dbs: dict[str, str], args: argparse.Namespace) -> list[dict]:
+    """The case list on the first size's copy and on the largest size, in alternating rounds (a fresh
+    process each), every request pooled per cell: the p95 ratio of two sizes measured in one stretch
+    of time, so that the machine's load moves both figures alike."""
+    times: dict[tuple, dict] = {}
+    loads = []
+    for _ in range(args.same_run_rounds):
+        for size, name in dbs.items():
+            cmd = [sys.executable, str(ROOT / "bench" / "case_list.py"), "--measure-only", "--variants", "current",
+                   "--requests", str(args.same_run_requests), "--warmup", str(args.warmup)]
+            loads.append(os.getloadavg()[0])
+            done = subprocess.run(cmd, capture_output=True, text=True,
+                                  env={**os.environ, "DATABASE_URL": database_url(name)})
+            if done.returncode != 0:
+                raise SystemExit(f"case_list --measure-only ({size}) failed:\n{done.stderr[-2000:]}")
+            for cell in json.loads(done.stdout.strip().splitlines()[-1]):
+                key = (size, cell["variant"], cell["user"], cell["page"])
+                times.setdefault(key, {**cell, "size": size, "times": []})["times"] += cell["times"]
+    rows = []
+    for (size, variant, who, page), cell in times.items():
+        t = cell["times"]
+        rows.append({"size": size, "variant": variant, "user": who, "visible": cell["visible"], "page": page,
+                     "p50": statistics.median(t), "p95": case_list.percentile(t, 95), "p95_nogc": float("nan"),
+                     "gc": 0, "db": float("nan"), "queries": 0, "rows": 0, "plan": "", "n": len(t)})
+    rows.sort(key=lambda r: (list(dbs).index(r["size"]), r["user"], r["page"]))
+    print(f"  load average {min(loads):.2f}-{max(loads):.2f} during the alternating rounds", flush=True)
+    args.same_run_load = (min(loads), max(loads))
+    return rows
+
+
+def same_run_table(rows: list[dict], small: str, large: str) -> str:
+    out = [f"| user | page | p50 {small} | p95 {small} | p50 {large} | p95 {large} | p95 {large} / p95 {small} "
+           "<= 1.3 | requests each |", "|---|---:|---:|---:|---:|---:|---|---:|"]
+    for r in rows:
+        if r["size"] != large:
+            continue
+        base = next(b for b in rows if b["size"] == small and b["user"] == r["user"] and b["page"] == r["page"])
+        if base["visible"] != r["visible"]:
+            ratio = f"n/a: sees {base['visible']} at {small}, {r['visible']} at {large}"
+        else:
+            q = r["p95"] / base["p95"]
+            ratio = f"{'yes' if q <= 1.3 else 'NO'} ({q:.2f})"
+        out.append(f"| {r['user']} | {r['page']} | {base['p50']:.1f} | {base['p95']:.1f} | {r['p50']:.1f} | "
+                   f"{r['p95']:.1f} | {ratio} | {r['n']} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -102,6 +180,10 @@ def main() -> None:
     parser.add_argument("--page-rounds", type=int, default=2)
     parser.add_argument("--baseline", default="98e79b3",
                         help="commit whose pages are the anchor ('' for none); default: before issue 14")
+    parser.add_argument("--same-run-rounds", type=int, default=4,
+                        help="alternating rounds of the first size's copy and the largest size (0: none)")
+    parser.add_argument("--same-run-requests", type=int, default=50, help="timed requests per cell and round")
+    parser.add_argument("--keep-copy", action="store_true", help="keep the first size's copy afterwards")
     parser.add_argument("--tag", default="")
     args = parser.parse_args()
     args.gc_freeze, args.explain = True, True
@@ -129,6 +211,7 @@ def main() -> None:
                        capture_output=True)
         codes = {f"baseline {args.baseline}": base, "current": ROOT}
 
+    copy = f"{db['NAME']}_first"
     world = generate.build_world()
     emails = [world.measured[u].email for u in PAGE_USERS]
     generation: list[str] = []
@@ -154,12 +237,26 @@ def main() -> None:
                     f"VACUUM ANALYZE {time.perf_counter() - t1:.0f} s; tables {generate.table_sizes()}")
             generation.append(line)
             print(line, flush=True)
+            if i == 0 and args.same_run_rounds and len(sizes) > 1:
+                t2 = time.perf_counter()
+                snapshot(db["NAME"], copy)
+                print(f"{label(n)} copied to {copy} in {time.perf_counter() - t2:.0f} s (measured again at the end)",
+                      flush=True)
             print(f"Case list at {label(n)} ...", flush=True)
             list_rows += case_list.run_size(label(n), world, variants, args, explains)
             print(f"Pages at {label(n)} ...", flush=True)
             page_rows.append((label(n), time_pages(codes, emails, args)))
             print(pages_table(page_rows[-1:], args.baseline), flush=True)
+        same: list[dict] = []
+        if args.same_run_rounds and len(sizes) > 1:
+            print(f"Case list at {label(sizes[0])} (the copy) and {label(sizes[-1])}, {args.same_run_rounds} "
+                  f"alternating rounds of {args.same_run_requests} requests per cell ...", flush=True)
+            connection.close()
+            same = same_run({label(sizes[0]): copy, label(sizes[-1]): db["NAME"]}, args)
     finally:
+        if args.same_run_rounds and len(sizes) > 1 and not args.keep_copy:
+            connection.close()
+            admin_sql(f'DROP DATABASE IF EXISTS "{copy}"')
         if args.baseline:
             subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "baseline")], cwd=ROOT,
                            capture_output=True)
@@ -173,6 +270,11 @@ def main() -> None:
         "Generation:\n" + "\n".join(f"- {g}" for g in generation),
         "Case list (GET /api/v1/cases/):\n\n" + case_list.table(list_rows),
         *verdicts,
+        *([f"The same, measured again in one stretch of time (load {args.same_run_load[0]:.2f}-"
+           f"{args.same_run_load[1]:.2f}): {args.same_run_rounds} alternating rounds, each a fresh process "
+           f"timing {args.same_run_requests} requests per cell after {args.warmup} warm-up, the {first} figures "
+           f"on a copy of the database taken when it held {first}, every request pooled:\n\n"
+           + same_run_table(same, first, label(sizes[-1]))] if same else []),
         "Staff pages (today's code beside the baseline commit's, same database, same run):\n\n"
         + pages_table(page_rows, args.baseline),
         case_list.plans(list_rows),

@@ -1,7 +1,7 @@
 """Object permissions on cases, through django-guardian's direct-FK tables (accounts.objperms).
 
-Every visibility question goes through get_objects_for_user with accept_global_perms=False and
-with_superuser=False: a global permission or a superuser flag never opens a family's record.
+Every visibility question reads guardian's rows only (accounts.objperms): a global permission or a
+superuser flag never opens a family's record.
 """
 from collections.abc import Iterable
 
@@ -17,7 +17,8 @@ from .models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 def cases_with_perm(user, perm: str, klass: type[Case] | QuerySet[Case] = Case) -> QuerySet[Case]:  # noqa: ANN001
     """Cases on which `user` holds `perm`, directly or through one of their groups (see
     objperms.objects_with_perm for why it is not a plain get_objects_for_user)."""
-    return objperms.objects_with_perm(user, perm, klass, group_table=CaseGroupObjectPermission)
+    return objperms.objects_with_perm(user, perm, klass, group_table=CaseGroupObjectPermission,
+                                     user_table=CaseUserObjectPermission)
 
 
 def case_ids_with_perm(user, perm: str, ids: Iterable[int]) -> set[int]:  # noqa: ANN001

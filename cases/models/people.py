@@ -163,8 +163,12 @@ class CustodyEpisode(Versioned):
                          condition=models.Q(ended_on__isnull=True)),
             # Each person's current custody, and the families list's "longest detained first" (the
             # earliest detained_since of a family's open episodes, read per family: docs/performance.md).
-            models.Index(fields=["person", "detained_since"], name="open_episode_person_idx",
-                         condition=models.Q(ended_on__isnull=True)),
+            # On PostgreSQL it also carries what the API's list shows of an open episode (kind,
+            # facility), so selectors.list_members reads the index alone: at a million families
+            # PostgreSQL otherwise chose the exclusion constraint's GiST index, 3 ms slower a page.
+            # (SQLite builds it without the included columns.)
+            models.Index(fields=["person", "detained_since"], name="open_episode_person_cover",
+                         include=["kind", "facility"], condition=models.Q(ended_on__isnull=True)),
         ]
 
     def __str__(self) -> str:
