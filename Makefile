@@ -41,7 +41,7 @@ beat: install  ## the Celery beat scheduler (needs CELERY_BROKER_URL)
 bench: install  ## case-list latency at 10k and 100k cases on PostgreSQL (see bench/README.md)
 	bash bench/run_case_list.sh
 
-bench-scale: install  ## case list and staff pages at 10k, 100k and 1M cases, generation timed (PostgreSQL; 15-20 minutes)
+bench-scale: install  ## case list and staff pages at 10k, 100k and 1M cases, generation timed (PostgreSQL; 20-30 minutes)
 	bash bench/run_scale.sh
 
 bench-pages: install  ## staff pages (dashboard, case list, case page) at 10k and 100k cases on PostgreSQL

@@ -43,6 +43,7 @@ def record(request: object | None, kind: str, *, user: User | None = None, via: 
     # either way simply joins it.
     if connection.vendor == "postgresql":
         event.pk = _insert_in_one_statement(event, ids)
+        event._state.adding, event._state.db = False, connection.alias  # as Model.save() leaves it
         return event
     with transaction.atomic(savepoint=False):
         event.save(force_insert=True)

@@ -1,6 +1,6 @@
 """The case list and the staff pages at 10,000, 100,000 and 1,000,000 cases, in one run.
 
-    make bench-scale                      # = bash bench/run_scale.sh; 15-20 minutes on 2 cores
+    make bench-scale                      # = bash bench/run_scale.sh; 20-30 minutes on 2 cores
     bash bench/run_scale.sh --sizes 10000,100000 --requests 50
 
 It WIPES the database it is given. It builds the first size with bench/generate.py (through the
@@ -13,8 +13,13 @@ same database to each next size with bench/grow.py (set-based SQL), timing each 
   with today's code and with a baseline commit's (a git worktree, same database, alternating rounds:
   bench/page_timer.py).
 
-It prints each table with the ratios (p95 at each size over p95 at the first; today's p50 over the
-baseline's) and the load average, and writes bench/results/scale.md.
+Then it measures the case list again on a copy of the first size's database (taken as soon as it was
+built) and on the largest size, in alternating rounds: the size ratio taken in one stretch of time,
+which the machine's drift over the run cannot spoil.
+
+It prints each table with the ratios (p95 at each size over p95 at the first, per size and in the
+alternating rounds; today's p50 over the baseline's) and the load average, and writes
+bench/results/scale.md.
 """
 from __future__ import annotations
 
