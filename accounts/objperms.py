@@ -50,7 +50,7 @@ def permission_id(model: type[Model], codename: str) -> Subquery:
 
 def objects_with_perm(
     user, perm: str, klass: type[Model] | QuerySet, *,  # noqa: ANN001
-    group_table: type[GroupObjectPermissionBase], user_table: type[UserObjectPermissionBase] | None = None,
+    user_table: type[UserObjectPermissionBase], group_table: type[GroupObjectPermissionBase],
 ) -> QuerySet:
     """Objects on which `user` holds `perm`, directly or through one of their groups.
 
@@ -65,7 +65,7 @@ def objects_with_perm(
     model = klass.model if isinstance(klass, QuerySet) else klass
     if not user.is_authenticated or not user.is_active:
         return model.objects.none()
-    if user_table is not None and not isinstance(klass, QuerySet):
+    if not isinstance(klass, QuerySet):
         # Everything the user may see (a list): the same rows as below, as one fixed piece of SQL
         # (_perm_rows_sql) instead of three querysets built and compiled on every request.
         sql, params = _perm_rows_sql(user, perm, model, user_table=user_table, group_table=group_table)
