@@ -11,83 +11,73 @@
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.roles import Role
-from cases import services
-
-from . import factories as f
+from . import cast
 
 
 @pytest.fixture
 def alpha(db):  # noqa: ANN001, ANN201
-    return f.organization("Alpha Legal")
+    return cast.organization("alpha")
 
 
 @pytest.fixture
 def beta(db):  # noqa: ANN001, ANN201
-    return f.organization("Beta Law")
+    return cast.organization("beta")
 
 
 @pytest.fixture
 def gamma(db):  # noqa: ANN001, ANN201
-    return f.organization("Gamma Justice")
+    return cast.organization("gamma")
 
 
 @pytest.fixture
 def alice(alpha):  # noqa: ANN001, ANN201
-    return f.member(alpha, Role.ADVOCATE, "alice@example.test")
+    return cast.member("alice", alpha)
 
 
 @pytest.fixture
 def adam(alpha):  # noqa: ANN001, ANN201
-    return f.member(alpha, Role.ADMIN, "adam@example.test")
+    return cast.member("adam", alpha)
 
 
 @pytest.fixture
 def olga(alpha):  # noqa: ANN001, ANN201
-    return f.member(alpha, Role.ORGANIZER, "olga@example.test")
+    return cast.member("olga", alpha)
 
 
 @pytest.fixture
 def vera(alpha):  # noqa: ANN001, ANN201
-    return f.member(alpha, Role.VOLUNTEER, "vera@example.test")
+    return cast.member("vera", alpha)
 
 
 @pytest.fixture
 def bob(beta):  # noqa: ANN001, ANN201
-    return f.member(beta, Role.ADVOCATE, "bob@example.test")
+    return cast.member("bob", beta)
 
 
 @pytest.fixture
 def charlie(gamma):  # noqa: ANN001, ANN201
-    return f.member(gamma, Role.ADVOCATE, "charlie@example.test")
+    return cast.member("charlie", gamma)
 
 
 @pytest.fixture
 def facility(db):  # noqa: ANN001, ANN201
-    return f.FacilityFactory(name="Imperial Regional Detention Facility")
+    return cast.facility()
 
 
 @pytest.fixture
 def case(alice, alpha, facility):  # noqa: ANN001, ANN201
     """A family: a detained mother with an A-number and a child in an ORR shelter."""
-    c = f.make_case(alice, alpha, reference="ALP-001")
-    mother = f.make_person(alice, c, role="parent", first_name="Ana", a_number="A-201-555-019")
-    f.detain(alice, mother, facility=facility, days_ago=40)
-    child = f.make_person(alice, c, role="child", first_name="Lucía")
-    f.detain(alice, child, days_ago=35, kind="orr_shelter")
-    return c
+    return cast.family_case(alice, alpha, facility)
 
 
 @pytest.fixture
 def victor(alpha, alice, case):  # noqa: ANN001, ANN201
-    user = f.member(alpha, Role.VOLUNTEER, "victor@example.test")
-    services.assignment_create(actor=alice, case=case, user=user)
-    return user
+    return cast.assigned_volunteer(alpha, alice, case)
 
 
 @pytest.fixture
 def shared_with_bob(alice, case, bob):  # noqa: ANN001, ANN201
-    return services.share_create(actor=alice, case=case, access="view", user=bob)
+    return cast.share_with_bob(alice, case, bob)
 
 
 @pytest.fixture
@@ -130,8 +120,11 @@ def _signed_in_with_both_factors(monkeypatch):  # noqa: ANN001, ANN202
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():  # noqa: ANN202
-    """Rate-limit counters and reused facts never leak from one test into the next."""
+    """Rate-limit counters, reused facts and the active language never leak from one test into
+    the next (a request in Spanish leaves Spanish active in the thread: LocaleMiddleware
+    activates the language of each request and nothing deactivates it)."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from advocacy.letters import render
     from advocacy.targets import clear_directory_caches
@@ -139,7 +132,9 @@ def _fresh_caches():  # noqa: ANN202
     cache.clear()
     render._FACTS_CACHE.clear()
     clear_directory_caches()
+    translation.deactivate()
     yield
+    translation.deactivate()
 
 
 @pytest.fixture

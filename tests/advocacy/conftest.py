@@ -27,18 +27,16 @@ SEED_LIKE_BODY = """Dear [Decision Maker],
 """
 
 
-@pytest.fixture
-def congress(db):  # noqa: ANN001, ANN201
+def load_congress() -> None:
     """California's two senators, the representatives of CA-25, CA-50 and CA-52, and the ZIP codes
     92231 (CA-25), 92243 (CA-25), 92101 (split: CA-50 and CA-52), 92173 (CA-52)."""
     upsert_legislators(parse_legislators_csv(DEMO_LEGISLATORS_CSV), deactivate_missing=False)
     add_zip_districts(DEMO_ZIPS)
 
 
-@pytest.fixture
-def director(facility, alpha):  # noqa: ANN001, ANN201
+def field_office_director(alpha) -> DecisionMaker:  # noqa: ANN001
     """The ICE San Diego field office director, as Alpha Legal entered them: responsible for
-    `facility`, reachable by email."""
+    `facility`'s field office, reachable by email."""
     return DecisionMaker.objects.create(
         kind="agency_official", name="Field Office Director, ICE San Diego", salutation="Field Office Director",
         state="CA", email="director.snd@ice.example", field_office=FieldOffice.objects.get(code="SND"),
@@ -46,8 +44,7 @@ def director(facility, alpha):  # noqa: ANN001, ANN201
     )
 
 
-@pytest.fixture
-def consented_case(alice, case, facility):  # noqa: ANN001, ANN201
+def story_consent(alice, case) -> Case:  # noqa: ANN001
     """`case` with the family's story consent recorded, arriving through a port of entry."""
     from tests import factories as f
 
@@ -55,6 +52,24 @@ def consented_case(alice, case, facility):  # noqa: ANN001, ANN201
     c = Case.objects.get(pk=case.pk)
     services.case_update(actor=alice, case=c, version=c.version, port_of_entry=port)
     return services.consent_record(actor=alice, case=case, level="story")
+
+
+@pytest.fixture
+def congress(db):  # noqa: ANN001, ANN201
+    """California's delegation and four ZIP codes (`load_congress`)."""
+    load_congress()
+
+
+@pytest.fixture
+def director(facility, alpha):  # noqa: ANN001, ANN201
+    """The ICE San Diego field office director (`field_office_director`)."""
+    return field_office_director(alpha)
+
+
+@pytest.fixture
+def consented_case(alice, case, facility):  # noqa: ANN001, ANN201
+    """`case` with story consent, arriving through a port of entry (`story_consent`)."""
+    return story_consent(alice, case)
 
 
 def make_action(actor, cases, **fields) -> Action:  # noqa: ANN001

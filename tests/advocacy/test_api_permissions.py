@@ -9,7 +9,9 @@ from rest_framework.test import APIClient
 
 from advocacy.models import Action, ActionShare, Letter, Submission, Tally
 from advocacy.services import actions as action_services
+
 from .conftest import SUPPORTER, sign
+from .world import *  # noqa: F403  (the cast, congress and the consenting family, built once for the module)
 
 pytestmark = pytest.mark.django_db
 

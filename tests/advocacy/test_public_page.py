@@ -12,6 +12,7 @@ from advocacy.services import actions as action_services
 from cases import services
 
 from .conftest import make_letters
+from .world import *  # noqa: F403  (the cast, congress and the consenting family, built once for the module)
 
 pytestmark = pytest.mark.django_db
 

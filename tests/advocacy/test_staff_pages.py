@@ -28,8 +28,10 @@ from cases import services as case_services
 from cases.models import Case, ConsentLevel, CustodianKind
 from tests import factories as f
 from tests.api.conftest import signed_in
+from tests.cast import family_case
 
 from .conftest import SEED_LIKE_BODY, SUPPORTER, sign
+from .world import *  # noqa: F403  (the cast, congress and the consenting family, built once for the module)
 
 pytestmark = pytest.mark.django_db
 
@@ -592,8 +594,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(world, director, olga, pa
 
 
 def test_a_draft_using_a_fact_unavailable_now_saves_with_a_warning_and_cannot_be_published(  # noqa: ANN001
-        cast, page_as, olga, alice, case, congress, director):
+        cast, page_as, olga, alice, alpha, facility, congress, director):
     # The builder's own help text suggests {{ detained.shortest_days }}; the family has no consent yet.
+    case = family_case(alice, alpha, facility, reference="ALP-002", a_number="A-201-555-020")
     client = page_as("olga")
     r = client.post("/actions/new/", new_action_data([case.pk], director.pk))
     assert r.status_code == 302, html(r)

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from cases.models import Assignment, Case, CaseShare, CustodyEpisode
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .conftest import ANONYMOUS
 from .matrix import (

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import CredibleFearProcess, CustodyEpisode, Hearing, Note, Person, Proceeding, Sponsor
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .conftest import ANONYMOUS
 from .matrix import (

@@ -4,6 +4,7 @@ import pytest
 
 from accounts.roles import Role
 from cases import services
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .. import factories as f
 from .matrix import FULL_READERS, PII, REDACTED_READERS, ids

@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from accounts.roles import Role
 from cases import services
 from cases.models import Facility, FieldOffice, ReferenceChange
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .. import factories as f
 from .conftest import ANONYMOUS

@@ -5,6 +5,7 @@ import pytest
 from accounts.roles import Role
 from cases import services
 from cases.models import Assignment, Case, CaseShare, Note
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .. import factories as f
 from .matrix import ids

@@ -16,6 +16,7 @@ from cases.models import CaseEvent, CaseShare
 
 from ..api.matrix import PII_IN_HISTORY as PII
 from .helpers import client_for, days_ago, history, iso, last_event_id, new_events, one_event, today
+from .world import *  # noqa: F403  (the cast and `case`, built once for the module)
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from cases.models import CredibleFearProcess, CustodyEpisode, Facility, Hearing,
 from tests import factories as f
 
 from .helpers import client_for, days_ago, last_event_id, row_counts, today
+from .world import *  # noqa: F403  (the cast and `case`, built once for the module)
 
 pytestmark = pytest.mark.django_db
 

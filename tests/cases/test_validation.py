@@ -8,6 +8,7 @@ from cases import services
 from tests import factories as f
 
 from .helpers import days_ago, iso, row_counts
+from .world import *  # noqa: F403  (the cast and `case`, built once for the module)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.models import Assignment, CaseEvent, CaseShare, CustodyEpisode, Story
 from tests.api.matrix import FULL_READERS, NON_READERS, REDACTED_READERS, SEE_BUT_NOT_WRITE, WRITERS
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CustodyEpisode, Person
 from tests.cases.helpers import days_ago, row_counts
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .test_case_pages import html
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.models import CaseEvent, CustodyEpisode, Hearing, Person, Proceeding, Sponsor
 from tests.api.matrix import NON_READERS, SEE_BUT_NOT_WRITE, WRITERS
 from tests.cases.helpers import row_counts
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .test_case_pages import html
 

@@ -6,6 +6,7 @@ import pytest
 from cases import services
 from tests import factories as f
 from tests.cases.helpers import client_for
+from tests.world import *  # noqa: F403  (the cast and the family, built once for the module)
 
 from .test_case_pages import html, listed
 
