@@ -296,6 +296,16 @@ class UnshareForm(CaseForm):
         self.fields["share"].queryset = CaseShare.objects.filter(case=case, revoked_at__isnull=True)
 
 
+class DocumentRemoveForm(CaseForm):
+    """Take a document filed by mistake off the family's record (a button beside each document,
+    behind a question asking why). The document is looked up by the service, so a second submit of
+    the same form is told it was already done rather than that the document is gone."""
+
+    prefix_name = "document_remove"
+    document = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("Why is it being removed?"), choices=Document.RemovalReason.choices)
+
+
 class DocumentForm(CaseForm):
     """A file for the family's record (cases.services.documents checks its size and type)."""
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseEvent, Facility
+from .models import CaseEvent, Document, Facility
 
 # Bookkeeping that says nothing to a reader of the timeline.
 SKIPPED = frozenset({"id", "version", "case", "person", "created_by", "updated_by", "created_at", "updated_at",
@@ -51,10 +51,12 @@ EVENTS: dict[str, Any] = {
     "credible_fear.reviewed": _("Judge review decided"), "credible_fear.updated": _("Credible fear updated"),
     "proceeding.opened": _("Proceeding opened"), "proceeding.updated": _("Proceeding updated"),
     "hearing.scheduled": _("Hearing scheduled"), "hearing.updated": _("Hearing updated"),
-    "note.added": _("Note added"), "document.added": _("Document added"), "story.saved": _("Story for letters saved (not approved)"),
+    "note.added": _("Note added"), "document.added": _("Document added"), "document.removed": _("Document removed"), "story.saved": _("Story for letters saved (not approved)"),
     "story.approved": _("Story for letters approved"), "advocacy.linked": _("Used in an advocacy action"),
     "advocacy.unlinked": _("No longer used in an advocacy action"),
 }
+# Values the history holds that are not a field of the row: their labels.
+EVENT_CHOICES: dict[tuple[str, str], Any] = {("document", "reason"): Document.RemovalReason.choices}
 HIDDEN = _("(hidden)")
 # Values that are facility ids: the timeline names the facility (a court is a facility too).
 FACILITY_KEYS = ("facility", "court", "port_of_entry")
@@ -67,7 +69,8 @@ def _field(subject_type: str, key: str):  # noqa: ANN202
         return None
 
 
-def _value(field, key: str, value: Any, facilities: dict[int, str], redacted: bool) -> str:  # noqa: ANN001
+def _value(field, key: str, value: Any, facilities: dict[int, str], redacted: bool,  # noqa: ANN001
+           choices: Any = ()) -> str:
     if value is None:
         return str(HIDDEN) if redacted and field is not None and key in _redactable(field) else "—"
     if value == "":
@@ -77,7 +80,7 @@ def _value(field, key: str, value: Any, facilities: dict[int, str], redacted: bo
     kind = field.get_internal_type() if field is not None else ""
     if kind in ("DateField", "DateTimeField") and isinstance(value, str):
         return _when(kind, value)
-    choices = dict(getattr(field, "flatchoices", None) or ())
+    choices = dict(getattr(field, "flatchoices", None) or choices)
     return str(choices.get(value, value))
 
 
@@ -163,13 +166,14 @@ def describe(events: Iterable[CaseEvent], *, redacted: bool, case: Any = None) -
                 continue
             before, after = event.before.get(key), event.after.get(key)
             field = _field(event.subject_type, key)
+            choices = EVENT_CHOICES.get((event.subject_type, key), ())
             if after in (None, "") and before in (None, "") and not (redacted and field and key in _redactable(field)):
                 continue
             label = str(LABELS.get(key, key.replace("_", " ").capitalize()))
             if key in event.before and key in event.after and before != after:
-                lines.append(f"{label}: {_value(field, key, before, facilities, redacted)} → "
-                             f"{_value(field, key, after, facilities, redacted)}")
+                lines.append(f"{label}: {_value(field, key, before, facilities, redacted, choices)} → "
+                             f"{_value(field, key, after, facilities, redacted, choices)}")
             elif key in event.after:
-                lines.append(f"{label}: {_value(field, key, after, facilities, redacted)}")
+                lines.append(f"{label}: {_value(field, key, after, facilities, redacted, choices)}")
         event.lines = lines
     return events

@@ -3,6 +3,7 @@ transition. Reads start from the caller's selectors (a case you may not see is a
 the same services as the API; PII is rendered only for readers who hold view_case_pii, and forms a
 role may not use are not rendered at all."""
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -182,6 +183,10 @@ def _document(actor: User, case: Case, d: dict) -> Any:
                                  expires_on=d["expires_on"])
 
 
+def _document_remove(actor: User, case: Case, d: dict) -> Any:
+    return services.document_remove(actor=actor, case=case, document_id=d["document"], reason=d["reason"])
+
+
 def _note(actor: User, case: Case, d: dict) -> Any:
     return services.note_create(actor=actor, case=case, body=d["body"])
 
@@ -237,6 +242,7 @@ TRANSITIONS: dict[str, Transition] = {
     "unshare": Transition(f.UnshareForm, SHARE, _unshare, gettext_lazy("Share revoked.")),
     "note": Transition(f.NoteForm, CHANGE, _note, gettext_lazy("Note added.")),
     "document": Transition(f.DocumentForm, CHANGE, _document, gettext_lazy("Document added.")),
+    "document_remove": Transition(f.DocumentRemoveForm, CHANGE, _document_remove, gettext_lazy("Document removed.")),
     "story": Transition(f.StoryForm, CHANGE, _story, gettext_lazy("Story saved.")),
     "person_add": Transition(f.PersonAddForm, CHANGE, _person_add, gettext_lazy("Family member added.")),
     "sponsor_add": Transition(f.SponsorAddForm, CHANGE, _sponsor_add, gettext_lazy("Sponsor added.")),
@@ -259,7 +265,7 @@ def _case_page(request: HttpRequest, case: Case, *, bound: tuple[str, f.CaseForm
         allowed = [name for name, t in TRANSITIONS.items() if t.perm == CHANGE or can_share]
         if not pii:
             # notes and stories are PII; a document's form names the family's members
-            allowed = [name for name in allowed if name not in ("note", "story", "document")]
+            allowed = [name for name in allowed if name not in ("note", "story", "document", "document_remove")]
         # An open file can be closed, a closed one reopened.
         allowed = [n for n in allowed if n != ("close" if case.status == Case.Status.CLOSED else "reopen")]
         forms = {name: TRANSITIONS[name].form(case=case) for name in allowed}
@@ -295,6 +301,7 @@ def _documents(case: Case, *, pii: bool) -> list[Document]:
     for document in rows:
         person = people.get(document.person_id)
         document.about = person_name(person, pii=pii) if person else ""
+        document.once = uuid.uuid4()  # each document's removal form its own one-time token
     return rows
 
 

@@ -15,6 +15,15 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class DocumentRemovalReason(models.TextChoices):
+    """Why a document was taken off a family's record (cases.services.documents.document_remove)."""
+
+    WRONG_FAMILY = "wrong_family", _("Uploaded to the wrong family")
+    WRONG_FILE = "wrong_file", _("The wrong file, or a copy of one already here")
+    FAMILY_ASKED = "family_asked", _("The family asked for it to be removed")
+    OTHER = "other", _("Another reason")
+
+
 class Document(models.Model):
     """A file a family's case lives on (cases.services.documents). The bytes are encrypted with the
     field keys and kept in the "documents" storage (outside the web root, or an S3-compatible store
@@ -22,6 +31,7 @@ class Document(models.Model):
     back, and every download is in the access log."""
 
     Kind = DocumentKind
+    RemovalReason = DocumentRemovalReason
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents")
     person = models.ForeignKey("cases.Person", on_delete=models.CASCADE, null=True, blank=True,

@@ -112,6 +112,32 @@ def document_add(*, actor: User, case: Case, upload: UploadedFile, kind: str, pe
     return document
 
 
+def document_remove(*, actor: User, case: Case, document_id: int, reason: str) -> None:
+    """Take a document off the family's record for `reason` (Document.RemovalReason): the row is
+    deleted and the history says so; the encrypted file is deleted once that is committed. A
+    document already removed, or of another family, is refused and nothing changes."""
+    require_case_perm(actor, CHANGE, case)
+    if reason not in Document.RemovalReason.values:
+        raise field_error("reason", _("Choose why the document is being removed."), "invalid_choice")
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(pk=document_id, case=case).first()
+        if document is None:
+            raise field_error("document", _("That document is no longer on this family's record: nothing was "
+                                            "changed."), "gone")
+        require_case_perm(actor, CHANGE, case)
+        stored, pk = document.storage_name, document.pk
+        before = {"kind": document.kind, "person": document.person_id, "file_type": document.file_type,
+                  "size": document.size, "expires_on": document.expires_on.isoformat() if document.expires_on else None,
+                  "uploaded_at": document.uploaded_at.isoformat()}
+        document.delete()
+        document.pk = pk  # the history names the row it removed
+        record_event(case=case, actor=actor, action="document.removed", subject=document, before=before,
+                     after={"kind": before["kind"], "reason": reason})
+        # The bytes go only once the removal is committed; a failure to delete them is logged, not
+        # raised, as the record is already right.
+        transaction.on_commit(lambda: storage().delete(stored), robust=True)
+
+
 def document_read(*, actor: User, document: Document, request: object = None, via: str = audit.AccessVia.PAGE) -> bytes:
     """The document's bytes, for a reader with PII rights on its family; written to the access log."""
     if not has_case_perm(actor, VIEW_PII, document.case):

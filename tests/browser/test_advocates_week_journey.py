@@ -1,5 +1,5 @@
 """The advocate's week in real Chromium (issue 13): on a phone, an advocate adds the family's notice
-to appear and opens it again, then gets her calendar address and the calendar it serves names the
+to appear, opens it again and removes it again (filed on the wrong family), then gets her calendar address and the calendar it serves names the
 family's hearing; at a desk, an admin downloads the import template and imports it."""
 import datetime as dt
 
@@ -44,6 +44,15 @@ def test_an_advocate_adds_a_document_and_subscribes_to_her_calendar_on_a_phone(o
     assert open(download.value.path(), "rb").read() == NOTICE
     assert Document.objects.filter(case=case).count() == 1
     screenshot(page, "documents-phone")
+
+    listed.get_by_text("Remove this document").click()
+    listed.get_by_label("Why is it being removed?").select_option("wrong_family")
+    assert fits_the_screen(page)
+    listed.get_by_role("button", name="Remove the document").click()
+    expect(page.get_by_text("Document removed.")).to_be_visible()
+    expect(page.locator("#h-documents").locator("..")).to_contain_text("No documents.")
+    assert not Document.objects.filter(case=case).exists()
+    assert [p for p in document_store.rglob("*") if p.is_file()] == []  # the encrypted file went with it
 
     page.get_by_role("link", name="Reminders").click()
     page.get_by_role("button", name="Get my calendar address").click()

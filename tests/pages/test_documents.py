@@ -134,3 +134,97 @@ def test_a_double_submit_stores_one_document(page_for, alice, case, store):  # n
     assert upload(client, case, once=once).status_code == 302
     assert upload(client, case, once=once).status_code == 302
     assert Document.objects.count() == 1 and len(stored_files(store)) == 1
+
+
+# --- Removing a document filed by mistake ------------------------------------------------------
+
+def remove(client, case, document, reason: str = "wrong_family", follow: bool = False, **fields):  # noqa: ANN001, ANN201
+    return client.post(f"/cases/{case.pk}/do/document_remove/", {"document": str(document.pk), "reason": reason,
+                                                                  **fields}, follow=follow)
+
+
+def test_the_advocate_removes_a_document_filed_on_the_wrong_family(page_for, alice, case, store,
+                                                                  django_capture_on_commit_callbacks):  # noqa: ANN001
+    client = page_for("alice")
+    upload(client, case, expires_on="2031-05-01")
+    document = Document.objects.get()
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Remove this document" in page and "Uploaded to the wrong family" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = remove(client, case, document)
+    assert r.status_code == 302
+    assert not Document.objects.exists()
+    assert stored_files(store) == []  # the encrypted bytes are gone too
+    event = CaseEvent.objects.get(action="document.removed")
+    assert (event.actor, event.subject_type, event.subject_id) == (alice, "document", document.pk)
+    assert event.after == {"kind": "notice_to_appear", "reason": "wrong_family"}
+    assert (event.before["kind"], event.before["file_type"], event.before["size"], event.before["expires_on"]) == (
+        "notice_to_appear", "pdf", len(PDF), "2031-05-01")
+    assert "Ana" not in str(event.before) + str(event.after)  # the file's name is not kept in the history
+    page = unescape(client.get(f"/cases/{case.pk}/").content.decode())
+    assert "Notice to appear Ana.pdf" not in page and "No documents." in page
+    assert "Document removed" in page and "Reason: Uploaded to the wrong family" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("bob", 403), ("olga", 403), ("victor", 403), ("vera", 404),
+                                             ("charlie", 404)])
+def test_only_those_who_change_the_family_remove_a_document(page_for, who, status, alice, case, shared_with_bob,
+                                                            victor, olga, vera, charlie, store):  # noqa: ANN001
+    upload(page_for("alice"), case)
+    document = Document.objects.get()
+    history = CaseEvent.objects.count()
+    page = page_for(who).get(f"/cases/{case.pk}/")
+    assert "Remove this document" not in page.content.decode()
+    assert remove(page_for(who), case, document).status_code == status
+    assert Document.objects.filter(pk=document.pk).exists() and len(stored_files(store)) == 1
+    assert CaseEvent.objects.count() == history
+
+
+def test_a_double_submit_removes_once_and_a_stale_page_is_told_nothing_changed(page_for, alice, case, store):  # noqa: ANN001
+    client = page_for("alice")
+    upload(client, case)
+    upload(client, case, name="Second copy.pdf")
+    first, second = Document.objects.order_by("pk")
+    once = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+    assert remove(client, case, first, reason="wrong_file", once=once).status_code == 302
+    again = remove(client, case, first, reason="wrong_file", once=once, follow=True)
+    assert "That was already saved." in again.content.decode()
+    assert CaseEvent.objects.filter(action="document.removed").count() == 1
+    # The same document again from a page opened before it was removed (a new token): refused.
+    stale = remove(client, case, first, reason="wrong_file")
+    assert stale.status_code == 400
+    assert "That document is no longer on this family&#x27;s record: nothing was changed." in stale.content.decode()
+    assert list(Document.objects.values_list("pk", flat=True)) == [second.pk]
+    assert CaseEvent.objects.filter(action="document.removed").count() == 1
+
+
+def test_a_document_of_another_family_or_an_unknown_reason_is_refused(page_for, alice, alpha, facility, case,
+                                                                      store):  # noqa: ANN001
+    from tests import cast
+
+    client = page_for("alice")
+    other = cast.family_case(alice, alpha, facility, reference="ALP-002", a_number="A-201-555-020")
+    upload(client, other)
+    theirs = Document.objects.get()
+    history = CaseEvent.objects.count()
+    wrong_family = remove(client, case, theirs)  # posted to this family's page with the other's document
+    assert wrong_family.status_code == 400
+    assert "no longer on this family" in unescape(wrong_family.content.decode())
+    unknown = remove(client, other, theirs, reason="tidy")
+    assert unknown.status_code == 400
+    assert "Select a valid choice" in unknown.content.decode()
+    assert Document.objects.filter(pk=theirs.pk).exists() and len(stored_files(store)) == 1
+    assert CaseEvent.objects.count() == history
+
+
+def test_the_removal_reads_in_spanish(page_for, alice, case, django_capture_on_commit_callbacks):  # noqa: ANN001
+    client = page_for("alice")
+    upload(client, case)
+    client.post("/accounts/language/", {"language": "es", "next": "/"})
+    page = unescape(client.get(f"/cases/{case.pk}/").content.decode())
+    assert "Quitar este documento" in page and "Se subió a la familia equivocada" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        remove(client, case, Document.objects.get())
+    page = unescape(client.get(f"/cases/{case.pk}/").content.decode())
+    assert "Documento quitado" in page and "Motivo: Se subió a la familia equivocada" in page
