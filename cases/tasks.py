@@ -17,6 +17,14 @@ def forget_used_form_tokens() -> int:
     return deleted
 
 
+@shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700)
+def sweep_stored_files() -> int:
+    """Delete the stored files no record refers to (cases.services.stored_files; the beat, hourly)."""
+    from .services.stored_files import sweep_orphans
+
+    return sweep_orphans()
+
+
 @shared_task(ignore_result=True)
 def plan_reminders() -> dict[str, int]:
     """Bring every family's waiting reminders in line with its record (the beat, every few minutes)."""

@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "close-due-actions": {"task": "advocacy.tasks.close_due_actions", "schedule": 60.0},
     "suggest-won-actions": {"task": "advocacy.tasks.suggest_won_actions", "schedule": 900.0},
     "forget-used-form-tokens": {"task": "cases.tasks.forget_used_form_tokens", "schedule": 3600.0},
+    "sweep-stored-files": {"task": "cases.tasks.sweep_stored_files", "schedule": 3600.0},
     "plan-reminders": {"task": "cases.tasks.plan_reminders",
                        "schedule": env.float("REMINDER_PLAN_EVERY_SECONDS", default=300.0)},
     "send-reminders": {"task": "cases.tasks.send_reminders", "schedule": env.float("REMINDER_EVERY_SECONDS", default=60.0)},
@@ -242,6 +243,7 @@ CELERY_TASK_ROUTES = {
     "advocacy.tasks.send_notices": {"queue": "upkeep"},
     "cases.tasks.plan_reminders": {"queue": "upkeep"},
     "cases.tasks.send_reminders": {"queue": "upkeep"},
+    "cases.tasks.sweep_stored_files": {"queue": "upkeep"},
 }
 # A web request never waits long on a broker that is away: the submission is stored and the sweep
 # sends it later (config.celery.try_enqueue).

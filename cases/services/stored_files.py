@@ -1,0 +1,60 @@
+"""The documents storage holds only files a row refers to.
+
+Families' documents, printable summaries and spreadsheets waiting to be imported are kept
+encrypted in the "documents" storage, each named in its row (Document, CaseSummary, ImportJob).
+A file can outlive its row: a document removed while the storage was unreachable, or by a process
+killed between the removal's commit and the file's deletion, a worker killed between saving a
+file and writing its row. Such a file still
+holds a family's details (encrypted), so the sweep (cases.tasks.sweep_stored_files, hourly) deletes
+every file that no row names and that is older than ORPHAN_GRACE: a file being saved right now is
+named by its row within the same request or task, long before that.
+"""
+import datetime as dt
+import logging
+from collections.abc import Iterator
+
+from django.utils import timezone
+
+from ..models import CaseSummary, Document, ImportJob
+from .documents import storage
+
+logger = logging.getLogger(__name__)
+
+ORPHAN_GRACE = dt.timedelta(hours=1)
+_BATCH = 1000
+
+
+def _stored_names(path: str = "") -> Iterator[str]:
+    try:
+        directories, files = storage().listdir(path)
+    except FileNotFoundError:  # nothing stored yet: a file system storage's folder is made on the first save
+        return
+    for name in files:
+        yield f"{path}/{name}" if path else name
+    for directory in directories:
+        yield from _stored_names(f"{path}/{directory}" if path else directory)
+
+
+def _named_by_a_row(names: list[str]) -> set[str]:
+    named: set[str] = set()
+    for model in (Document, CaseSummary, ImportJob):
+        named.update(model.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
+    return named
+
+
+def sweep_orphans(*, now: dt.datetime | None = None) -> int:
+    """Delete the stored files no row names and older than ORPHAN_GRACE; return how many."""
+    store, cutoff = storage(), (now or timezone.now()) - ORPHAN_GRACE
+    deleted = 0
+    names = list(_stored_names())
+    for start in range(0, len(names), _BATCH):
+        batch = names[start:start + _BATCH]
+        named = _named_by_a_row(batch)
+        for name in batch:
+            if name not in named and store.get_modified_time(name) < cutoff:
+                store.delete(name)
+                deleted += 1
+    if deleted:
+        # The names are random (nothing of a family in them); the count is what an operator needs.
+        logger.info("documents storage: %d file(s) no record refers to were deleted", deleted)
+    return deleted

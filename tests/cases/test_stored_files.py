@@ -1,0 +1,83 @@
+"""The documents storage keeps only files a record refers to: the hourly sweep deletes a file no
+document, summary or waiting import names once it is more than an hour old, and leaves every
+other file alone. Files here are fictional."""
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from cases import services
+from cases.models import CaseSummary, Document, ImportJob
+from cases.services import imports, summaries
+from cases.services.documents import save_encrypted
+from cases.tasks import sweep_stored_files
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def files(store: Path) -> set[str]:
+    return {str(p.relative_to(store)) for p in store.rglob("*") if p.is_file()} if store.exists() else set()
+
+
+def age(store: Path, name: str, hours: float) -> None:
+    then = (timezone.now() - dt.timedelta(hours=hours)).timestamp()
+    os.utime(store / name, (then, then))
+
+
+def test_the_sweep_deletes_only_old_files_no_record_names(alice, alpha, case, document_store, caplog):  # noqa: ANN001
+    store = document_store
+    document = services.document_add(actor=alice, case=case, kind="notice_to_appear",
+                                     upload=SimpleUploadedFile("Notice Ana.pdf", PDF))
+    summary = summaries.summary_build(summaries.summary_request(actor=alice, case=case, language="en").pk)
+    waiting = imports.import_check(actor=alice, organization=alpha, upload=SimpleUploadedFile(
+        "families.csv", (",".join(name for name, _r, _h in imports.COLUMNS) + "\n").encode()))
+    kept = {document.storage_name, summary.storage_name, waiting.storage_name}
+    assert all(kept) and files(store) == kept
+    stray_old = save_encrypted("document", b"a family's file whose row was never written")
+    stray_new = save_encrypted("summary", b"a summary being written right now")
+    (store / "2026").mkdir()
+    (store / "2026" / "nested.bin").write_bytes(b"left in a folder")
+    for name in (*kept, stray_old, "2026/nested.bin"):
+        age(store, name, hours=30 * 24)  # every file old, the records' own included
+    age(store, stray_new, hours=0.5)  # newer than the grace: it may be a file its row is about to name
+
+    caplog.set_level("INFO", logger="cases.services.stored_files")
+    assert sweep_stored_files() == 2
+    assert files(store) == kept | {stray_new}
+    assert "2 file(s)" in caplog.text and stray_old not in caplog.text
+    # What the records name still opens.
+    assert services.document_read(actor=alice, document=document) == PDF
+    assert summaries.summary_read(actor=alice, summary=CaseSummary.objects.get(pk=summary.pk)).startswith(b"%PDF")
+    assert ImportJob.objects.get(pk=waiting.pk).storage_name in files(store)
+    assert sweep_stored_files() == 0  # nothing more to do
+
+
+def test_a_documents_file_left_by_a_removal_cut_off_after_its_commit_is_swept(alice, case, document_store):  # noqa: ANN001
+    store = document_store
+    document = services.document_add(actor=alice, case=case, kind="court_order",
+                                     upload=SimpleUploadedFile("Order.pdf", PDF))
+    (name,) = files(store)
+    # The removal commits; the file's deletion, run after the commit, never does (here the test's
+    # transaction is never committed, as a process killed right after its commit would leave it).
+    services.document_remove(actor=alice, case=case, document_id=document.pk, reason="wrong_family")
+    assert not Document.objects.exists() and files(store) == {name}
+    age(store, name, hours=2)
+    assert sweep_stored_files() == 1 and files(store) == set()
+
+
+def test_an_empty_or_missing_storage_is_swept_without_error(settings, tmp_path):  # noqa: ANN001
+    settings.STORAGES = {**settings.STORAGES, "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "none")}}}
+    assert sweep_stored_files() == 0
+
+
+def test_the_sweep_runs_hourly_beside_the_other_upkeep():
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "cases.tasks.sweep_stored_files")
+    assert entry["schedule"] == 3600.0
+    assert settings.CELERY_TASK_ROUTES["cases.tasks.sweep_stored_files"] == {"queue": "upkeep"}
