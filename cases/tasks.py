@@ -18,11 +18,12 @@ def forget_used_form_tokens() -> int:
 
 
 @shared_task(ignore_result=True, time_limit=1800, soft_time_limit=1700)
-def sweep_stored_files() -> int:
-    """Delete the stored files no record refers to (cases.services.stored_files; the beat, hourly)."""
-    from .services.stored_files import sweep_orphans
+def sweep_stored_files() -> dict[str, int]:
+    """Expire unconfirmed import checks, then delete the stored files no record refers to
+    (cases.services.stored_files; the beat, hourly)."""
+    from .services.stored_files import expire_import_files, sweep_orphans
 
-    return sweep_orphans()
+    return {"import_files": expire_import_files(), "orphans": sweep_orphans()}
 
 
 @shared_task(ignore_result=True)

@@ -12,6 +12,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Importing")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Stopped by an error")
+    EXPIRED = "expired", _("Not confirmed in time; the file was deleted")
 
 
 class ImportJob(models.Model):
@@ -19,7 +20,8 @@ class ImportJob(models.Model):
     checked first (the preview: every row's errors, the duplicates it would create, what is
     already on record), imported only once confirmed, by a worker, through the services.
 
-    The uploaded file is kept encrypted in the documents storage until the import ends. The rows'
+    The uploaded file is kept encrypted in the documents storage until the import ends, or until
+    the check has waited PREVIEW_KEPT unconfirmed (cases.services.stored_files). The rows'
     problems are kept as row numbers, family references, columns and reasons - never a cell's value."""
 
     Status = ImportStatus

@@ -4,15 +4,21 @@ Families' documents, printable summaries and spreadsheets waiting to be imported
 encrypted in the "documents" storage, each named in its row (Document, CaseSummary, ImportJob).
 A file can outlive its row: a document removed while the storage was unreachable, or by a process
 killed between the removal's commit and the file's deletion, a worker killed between saving a
-file and writing its row. Such a file still
-holds a family's details (encrypted), so the sweep (cases.tasks.sweep_stored_files, hourly) deletes
-every file that no row names and that is older than ORPHAN_GRACE: a file being saved right now is
-named by its row within the same request or task, long before that.
+file and writing its row. Such a file still holds a family's details (encrypted), so the sweep
+(cases.tasks.sweep_stored_files, hourly) deletes every file that no row names and that is older
+than ORPHAN_GRACE: a file being saved right now is named by its row within the same request or
+task, long before that.
+
+A spreadsheet checked for import but never confirmed holds a whole list of families: once the
+check has waited PREVIEW_KEPT, the sweep marks it expired and deletes the file (the advocate
+uploads it again to import it). A failed import's file is deleted too: it is never read again
+(the page asks for the file to be imported again).
 """
 import datetime as dt
 import logging
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.utils import timezone
 
 from ..models import CaseSummary, Document, ImportJob
@@ -21,6 +27,7 @@ from .documents import storage
 logger = logging.getLogger(__name__)
 
 ORPHAN_GRACE = dt.timedelta(hours=1)
+PREVIEW_KEPT = dt.timedelta(days=3)
 _BATCH = 1000
 
 
@@ -40,6 +47,25 @@ def _named_by_a_row(names: list[str]) -> set[str]:
     for model in (Document, CaseSummary, ImportJob):
         named.update(model.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
     return named
+
+
+def expire_import_files(*, now: dt.datetime | None = None) -> int:
+    """Expire the checks left unconfirmed for PREVIEW_KEPT and let go of failed imports' files;
+    return how many files were let go. Each row forgets its file in a conditional update before the
+    file is deleted (after the commit): a confirmation racing the expiry either wins, and the
+    import runs, or finds the check expired. A deletion cut off is left to sweep_orphans."""
+    now = now or timezone.now()
+    stale = ImportJob.objects.filter(status=ImportJob.Status.PREVIEWED, created_at__lt=now - PREVIEW_KEPT)
+    failed = ImportJob.objects.filter(status=ImportJob.Status.FAILED).exclude(storage_name="")
+    let_go = 0
+    for jobs, changes in ((stale, {"status": ImportJob.Status.EXPIRED, "finished_at": now}), (failed, {})):
+        for pk, name in jobs.values_list("pk", "storage_name"):
+            with transaction.atomic():
+                if jobs.filter(pk=pk, storage_name=name).update(storage_name="", **changes):
+                    let_go += 1
+                    if name:
+                        transaction.on_commit(lambda name=name: storage().delete(name), robust=True)
+    return let_go
 
 
 def sweep_orphans(*, now: dt.datetime | None = None) -> int:

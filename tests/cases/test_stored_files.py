@@ -48,14 +48,14 @@ def test_the_sweep_deletes_only_old_files_no_record_names(alice, alpha, case, do
     age(store, stray_new, hours=0.5)  # newer than the grace: it may be a file its row is about to name
 
     caplog.set_level("INFO", logger="cases.services.stored_files")
-    assert sweep_stored_files() == 2
+    assert sweep_stored_files() == {"import_files": 0, "orphans": 2}
     assert files(store) == kept | {stray_new}
     assert "2 file(s)" in caplog.text and stray_old not in caplog.text
     # What the records name still opens.
     assert services.document_read(actor=alice, document=document) == PDF
     assert summaries.summary_read(actor=alice, summary=CaseSummary.objects.get(pk=summary.pk)).startswith(b"%PDF")
     assert ImportJob.objects.get(pk=waiting.pk).storage_name in files(store)
-    assert sweep_stored_files() == 0  # nothing more to do
+    assert sweep_stored_files() == {"import_files": 0, "orphans": 0}  # nothing more to do
 
 
 def test_a_documents_file_left_by_a_removal_cut_off_after_its_commit_is_swept(alice, case, document_store):  # noqa: ANN001
@@ -68,13 +68,13 @@ def test_a_documents_file_left_by_a_removal_cut_off_after_its_commit_is_swept(al
     services.document_remove(actor=alice, case=case, document_id=document.pk, reason="wrong_family")
     assert not Document.objects.exists() and files(store) == {name}
     age(store, name, hours=2)
-    assert sweep_stored_files() == 1 and files(store) == set()
+    assert sweep_stored_files()["orphans"] == 1 and files(store) == set()
 
 
 def test_an_empty_or_missing_storage_is_swept_without_error(settings, tmp_path):  # noqa: ANN001
     settings.STORAGES = {**settings.STORAGES, "documents": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "none")}}}
-    assert sweep_stored_files() == 0
+    assert sweep_stored_files() == {"import_files": 0, "orphans": 0}
 
 
 def test_the_sweep_runs_hourly_beside_the_other_upkeep():

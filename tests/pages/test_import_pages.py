@@ -95,3 +95,51 @@ def test_anothers_import_is_a_404(page_for, who, alice, alpha, bob, charlie, olg
         assert client.post(f"/imports/{job.pk}/confirm/").status_code == 404
     assert ImportJob.objects.get().status == "previewed"
     assert not Case.objects.filter(reference="EX-2024-001").exists()
+
+
+def test_a_check_left_unconfirmed_for_three_days_expires_and_its_file_is_deleted(
+        page_for, alice, alpha, store, django_capture_on_commit_callbacks):  # noqa: ANN001
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from cases.tasks import sweep_stored_files
+
+    client = page_for("alice")
+    upload(client)
+    job = ImportJob.objects.get()
+    stored = store / job.storage_name
+    assert stored.is_file()
+    checked = timezone.now()
+    with time_machine.travel(checked + dt.timedelta(days=2, hours=23), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep_stored_files()["import_files"] == 0
+    job.refresh_from_db()
+    assert job.status == "previewed" and stored.is_file()
+    with time_machine.travel(checked + dt.timedelta(days=3, minutes=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert sweep_stored_files()["import_files"] == 1
+    job.refresh_from_db()
+    assert (job.status, job.storage_name) == ("expired", "") and not stored.exists()
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "was not confirmed within 3 days" in page and "Import 2 people" not in page
+    # Confirming from a page left open all that time imports nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/imports/{job.pk}/confirm/").status_code == 302
+    assert not Case.objects.filter(reference="EX-2024-001").exists()
+    assert ImportJob.objects.get(pk=job.pk).status == "expired"
+
+
+def test_a_failed_imports_file_is_let_go(page_for, alice, alpha, store, django_capture_on_commit_callbacks):  # noqa: ANN001
+    from cases.tasks import sweep_stored_files
+
+    upload(page_for("alice"))
+    job = ImportJob.objects.get()
+    stored = store / job.storage_name
+    # As import_run leaves a job whose run raised: failed, the file still named.
+    ImportJob.objects.filter(pk=job.pk).update(status="failed", error="OperationalError")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_stored_files()["import_files"] == 1
+    job.refresh_from_db()
+    assert (job.status, job.storage_name, job.error) == ("failed", "", "OperationalError") and not stored.exists()
