@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from accounts.roles import CAN_CREATE_ACTIONS, CHANGE_ACTION, VIEW_SUPPORTERS
 from accounts.selectors import current_membership
@@ -357,6 +358,34 @@ def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
     return HttpResponseRedirect(reverse("staff-action", args=[action.pk]) + "#batches")
+
+
+@login_required
+@require_POST
+def letters_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send again one decision maker's failed letters (after the office's address was fixed), or
+    its unconfirmed ones once the organizer ticks that the office did not get them."""
+    action = _visible_action(request, pk)
+    raw, status = request.POST.get("decision_maker", ""), request.POST.get("status", "")
+    back = HttpResponseRedirect(reverse("staff-action", args=[action.pk]) + "#h-report")
+    if status == LetterStatus.UNCONFIRMED and request.POST.get("confirm") != "yes" and has_action_perm(
+            request.user, CHANGE_ACTION, action):
+        # The office may have them already: sent again only on the organizer's word that it did not.
+        messages.error(request, _("Tick “The office did not get them” to send unconfirmed letters again."))
+        return back
+    try:
+        n = services.letters_retry(actor=request.user, action=action, decision_maker_id=int(raw) if raw.isdigit()
+                                   else 0, status=status)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return back
+    if n:
+        messages.success(request, ngettext("%(n)d letter is being sent again.", "%(n)d letters are being sent again.",
+                                           n) % {"n": n})
+    else:
+        messages.info(request, _("No letters were left to send again: nothing was changed."))
+    return back
 
 
 @login_required

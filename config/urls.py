@@ -39,6 +39,7 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", action_views.action_edit, name="staff-action-edit"),
     path("actions/<int:pk>/do/<slug:name>/", action_views.action_transition, name="staff-action-do"),
     path("actions/<int:pk>/batches/", action_views.batch_create, name="staff-batch-create"),
+    path("actions/<int:pk>/letters/retry/", action_views.letters_retry, name="staff-letters-retry"),
     path("actions/<int:pk>/handwritten/", action_views.handwritten_record, name="staff-action-handwritten"),
     path("actions/<int:pk>/batches/<int:batch_pk>/", action_views.batch_status, name="staff-batch"),
     path("members/", account_views.members, name="members"),

@@ -413,6 +413,19 @@ def tally_record(*, actor: User, action: Action, kind: str, count: int, note: st
     return tally
 
 
+# What a letter sent again starts from: a fresh round of attempts, nothing claimed or told yet.
+_SENT_AGAIN = {"attempts": 0, "next_attempt_at": None, "committed_at": None, "failure_notified_at": None,
+               "enqueued_at": None}
+
+
+def _send_again(ids: list[int]) -> None:
+    from ..models import LetterStatus
+    from ..tasks import enqueue_letters
+
+    Letter.objects.filter(pk__in=ids).update(status=LetterStatus.QUEUED, updated_at=timezone.now(), **_SENT_AGAIN)
+    transaction.on_commit(lambda: enqueue_letters(ids))
+
+
 def letter_retry(*, actor: User, letter: Letter) -> Letter:
     """Give a failed letter another round of attempts (after the organizer fixed its cause), or
     send an unconfirmed one again (the organizer checked that the office did not get it)."""
@@ -423,14 +436,23 @@ def letter_retry(*, actor: User, letter: Letter) -> Letter:
         require_action_perm(actor, CHANGE_ACTION, locked.action)
         if locked.status not in (LetterStatus.FAILED, LetterStatus.UNCONFIRMED):
             raise _error("status", _("Only a failed or unconfirmed letter can be sent again."))
-        locked.status = LetterStatus.QUEUED
-        locked.attempts = 0
-        locked.next_attempt_at = None
-        locked.committed_at = None
-        locked.failure_notified_at = None
-        locked.enqueued_at = None
-        locked.save()
-        from ..tasks import enqueue_letters
-
-        transaction.on_commit(lambda: enqueue_letters([locked.pk]))
+        _send_again([locked.pk])
+    locked.refresh_from_db()
     return locked
+
+
+def letters_retry(*, actor: User, action: Action, decision_maker_id: int, status: str) -> int:
+    """Send again every letter of `action` to one decision maker that is in `status` (failed, or
+    unconfirmed once the office said they did not arrive); return how many. Letters no longer in
+    that status (sent again already, by a double click or by a colleague) are left alone."""
+    from ..models import LetterStatus
+
+    if status not in (LetterStatus.FAILED, LetterStatus.UNCONFIRMED):
+        raise _error("status", _("Only failed or unconfirmed letters can be sent again."))
+    with transaction.atomic():
+        require_action_perm(actor, CHANGE_ACTION, action)
+        ids = list(Letter.objects.select_for_update(of=("self",)).filter(
+            action=action, decision_maker_id=decision_maker_id, status=status).order_by("pk").values_list("pk", flat=True))
+        if ids:
+            _send_again(ids)
+    return len(ids)
