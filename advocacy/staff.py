@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import CAN_CREATE_ACTIONS, CHANGE_ACTION, VIEW_SUPPORTERS
-from accounts.selectors import current_membership
+from accounts.roles import CAN_CREATE_ACTIONS, CAN_EDIT_DECISION_MAKERS, CHANGE_ACTION, VIEW_SUPPORTERS
+from accounts.selectors import current_membership, request_memberships
 from cases.forms import ServiceErrors
 from cases.services import run_once
 from cases.models import Case
@@ -310,6 +310,9 @@ def _detail_page(request: HttpRequest, action: Action, *, handwritten: Handwritt
         "sees_supporters": has_action_perm(user, VIEW_SUPPORTERS, action),
         "batches": list(selectors.batch_list(user=user).filter(action=action)[:20]),
         "public_url": request.build_absolute_uri(reverse("act", args=[action.slug])),
+        # The organisations whose decision makers this user keeps: the report links to their pages.
+        "keeps_decision_makers_of": {m.organization_id for m in request_memberships(request)
+                                     if m.role in CAN_EDIT_DECISION_MAKERS},
     }, status=status)
 
 

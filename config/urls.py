@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import two_factor_views
 from accounts import views as account_views
+from advocacy import decision_maker_views
 from advocacy import staff as action_views
 from advocacy import views as advocacy_views
 from cases import export_views, import_views, schedule_views
@@ -40,6 +41,9 @@ urlpatterns = [
     path("actions/<int:pk>/do/<slug:name>/", action_views.action_transition, name="staff-action-do"),
     path("actions/<int:pk>/batches/", action_views.batch_create, name="staff-batch-create"),
     path("actions/<int:pk>/letters/retry/", action_views.letters_retry, name="staff-letters-retry"),
+    path("decision-makers/", decision_maker_views.decision_maker_list, name="staff-decision-makers"),
+    path("decision-makers/new/", decision_maker_views.decision_maker_new, name="staff-decision-maker-new"),
+    path("decision-makers/<int:pk>/edit/", decision_maker_views.decision_maker_edit, name="staff-decision-maker-edit"),
     path("actions/<int:pk>/handwritten/", action_views.handwritten_record, name="staff-action-handwritten"),
     path("actions/<int:pk>/batches/<int:batch_pk>/", action_views.batch_status, name="staff-batch"),
     path("members/", account_views.members, name="members"),

@@ -174,7 +174,7 @@ def test_the_organizers_report_says_in_words_what_needs_a_person_and_links_to_it
         assert f"<th scope=\"col\">{label}</th>" in html and f"<dt>{label}</dt>" in html
     assert re.sub(r"<[^>]+>", "", _needs_of(html, "Field Office Director")).strip() == (
         "3 letters could not be delivered (SMTPRecipientsRefused 550). Check this office's email and postal "
-        "address, then retry them. Every letter (CSV) Retry 3 letters")
+        "address, then retry them. Every letter (CSV) Edit this office's address Retry 3 letters")
     assert "3 letters wait to be printed and delivered by hand: build a printable batch." in _needs_of(
         html, "Padilla")
     cwc = _needs_of(html, "Ruiz")

@@ -77,13 +77,18 @@ def test_the_advocates_pages(open_page, family):  # noqa: ANN001, F811
     audit(page, "new family, an A-number already on record")
 
 
-def test_the_organizers_and_admins_pages(open_page, published, consented_case, adam):  # noqa: ANN001, F811
+def test_the_organizers_and_admins_pages(open_page, published, consented_case, adam, director):  # noqa: ANN001, F811
     page = open_page()
     sign_in(page, "olga@example.test")
     for url in ("/actions/", f"/actions/{published.pk}/", f"/actions/new/?case={consented_case.pk}",
-                f"/actions/{published.pk}/edit/"):
+                f"/actions/{published.pk}/edit/", "/decision-makers/", "/decision-makers/new/",
+                f"/decision-makers/{director.pk}/edit/"):
         page.goto(url)
         audit(page, url)
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#id_email_error")
+    audit(page, "decision maker with an error")
     admin = open_page()
     sign_in(admin, "adam@example.test")
     admin.goto("/members/")
