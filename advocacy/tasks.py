@@ -107,3 +107,12 @@ def suggest_won_actions() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, soft_time_limit=1500, time_limit=1800, ignore_result=True)
 def build_pdf_batch(batch_id: int) -> None:
     batches.batch_build(batch_id)
+
+
+@shared_task(ignore_result=True)
+def resume_pdf_batches() -> int:
+    """Beat, every five minutes: batches asked for while the broker was away, or left by a worker
+    that died, go to a worker again (each claims its batch first)."""
+    from config.celery import resume_waiting
+
+    return resume_waiting(batches.waiting_batches(), build_pdf_batch)

@@ -27,6 +27,19 @@ def sweep_stored_files() -> dict[str, int]:
 
 
 @shared_task(ignore_result=True)
+def resume_waiting_work() -> dict[str, int]:
+    """Send again to a worker the summaries and imports whose message the broker never took (it
+    was away) or whose worker died (the beat, every five minutes; each claims its row first)."""
+    from config.celery import resume_waiting
+
+    from .services.imports import waiting_imports
+    from .services.summaries import waiting_summaries
+
+    return {"summaries": resume_waiting(waiting_summaries(), build_case_summary),
+            "imports": resume_waiting(waiting_imports(), run_import)}
+
+
+@shared_task(ignore_result=True)
 def plan_reminders() -> dict[str, int]:
     """Bring every family's waiting reminders in line with its record (the beat, every few minutes)."""
     return reminders.plan()

@@ -29,3 +29,16 @@ def try_enqueue(task, *args: object) -> bool:  # noqa: ANN001
         logger.warning("broker unavailable (%s): %s left for the sweep", type(exc).__name__, task.name)
         return False
     return True
+
+
+def resume_waiting(rows, task, *, most: int = 500) -> int:  # noqa: ANN001
+    """Send `task` again for each row in `rows`: background work whose message the broker never
+    took (it was away when the work was asked for) or whose worker died. Each such task claims its
+    row first, so a second message for work already taken does nothing. Returns how many were sent;
+    stops at the first the broker refuses (the next run tries again)."""
+    sent = 0
+    for pk in rows.order_by("pk").values_list("pk", flat=True)[:most]:
+        if not try_enqueue(task, pk):
+            break
+        sent += 1
+    return sent

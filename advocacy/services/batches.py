@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,10 +45,23 @@ def batch_request(*, actor: User, action: Action, decision_maker: DecisionMaker)
         raise ValidationError({"decision_maker": _("This action has no letters to this decision maker.")})
     with transaction.atomic():
         batch = PdfBatch.objects.create(action=action, decision_maker=decision_maker, requested_by=actor)
-        from ..tasks import build_pdf_batch
+        from ..tasks import build_pdf_batch, try_enqueue
 
-        build_pdf_batch.delay_on_commit(batch.pk)
+        # With the broker away the batch waits, queued, for resume_waiting_batches: never a 500.
+        transaction.on_commit(lambda: try_enqueue(build_pdf_batch, batch.pk))
     return batch
+
+
+# A queued batch no worker has taken after this long was probably never sent to one.
+WAITING = dt.timedelta(minutes=5)
+
+
+def waiting_batches(*, now: dt.datetime | None = None) -> QuerySet:
+    """Batches to send to a worker again: asked for while the broker was away (still queued after
+    WAITING), or left building by a worker that died (its lease run out)."""
+    now = now or timezone.now()
+    return PdfBatch.objects.filter(Q(status=BatchStatus.QUEUED, created_at__lt=now - WAITING)
+                                   | Q(status=BatchStatus.BUILDING, claimed_at__lt=now - _lease()))
 
 
 def batch_letters(batch: PdfBatch):  # noqa: ANN201

@@ -30,7 +30,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -416,13 +416,26 @@ def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
         if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(
                 status=ImportStatus.QUEUED, confirmed_at=timezone.now()):
             return ImportJob.objects.get(pk=job.pk)  # confirmed already (a double click): one run
+        from config.celery import try_enqueue
+
         from ..tasks import run_import
 
-        run_import.delay_on_commit(job.pk)
+        # With the broker away the import waits, queued, for the upkeep sweep: never a 500.
+        transaction.on_commit(lambda: try_enqueue(run_import, job.pk))
     return ImportJob.objects.get(pk=job.pk)
 
 
 LEASE = dt.timedelta(minutes=10)
+# A confirmed import no worker has taken after this long was probably never sent to one.
+WAITING = dt.timedelta(minutes=5)
+
+
+def waiting_imports(*, now: dt.datetime | None = None) -> QuerySet:
+    """Imports to send to a worker again: confirmed while the broker was away, or left running by
+    a worker that died (its lease run out; rows already in are recognised and skipped)."""
+    now = now or timezone.now()
+    return ImportJob.objects.filter(Q(status=ImportStatus.QUEUED, confirmed_at__lt=now - WAITING)
+                                    | Q(status=ImportStatus.RUNNING, claimed_at__lt=now - LEASE))
 
 
 def import_run(job_id: int) -> ImportJob:

@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -34,10 +34,25 @@ def summary_request(*, actor: User, case: Case, language: str) -> CaseSummary:
         language = "en"
     with transaction.atomic():
         summary = CaseSummary.objects.create(case=case, requested_by=actor, language=language)
+        from config.celery import try_enqueue
+
         from ..tasks import build_case_summary
 
-        build_case_summary.delay_on_commit(summary.pk)
+        # With the broker away the summary waits, queued, for the upkeep sweep: never a 500.
+        transaction.on_commit(lambda: try_enqueue(build_case_summary, summary.pk))
     return summary
+
+
+# A queued summary no worker has taken after this long was probably never sent to one.
+WAITING = dt.timedelta(minutes=5)
+
+
+def waiting_summaries(*, now: dt.datetime | None = None) -> QuerySet:
+    """Summaries to send to a worker again: asked for while the broker was away, or left building
+    by a worker that died (its lease run out)."""
+    now = now or timezone.now()
+    return CaseSummary.objects.filter(Q(status=CaseSummary.Status.QUEUED, created_at__lt=now - WAITING)
+                                      | Q(status=CaseSummary.Status.BUILDING, claimed_at__lt=now - LEASE))
 
 
 def _claim(summary_id: int) -> bool:

@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "suggest-won-actions": {"task": "advocacy.tasks.suggest_won_actions", "schedule": 900.0},
     "forget-used-form-tokens": {"task": "cases.tasks.forget_used_form_tokens", "schedule": 3600.0},
     "sweep-stored-files": {"task": "cases.tasks.sweep_stored_files", "schedule": 3600.0},
+    "resume-waiting-work": {"task": "cases.tasks.resume_waiting_work", "schedule": 300.0},
+    "resume-pdf-batches": {"task": "advocacy.tasks.resume_pdf_batches", "schedule": 300.0},
     "plan-reminders": {"task": "cases.tasks.plan_reminders",
                        "schedule": env.float("REMINDER_PLAN_EVERY_SECONDS", default=300.0)},
     "send-reminders": {"task": "cases.tasks.send_reminders", "schedule": env.float("REMINDER_EVERY_SECONDS", default=60.0)},
@@ -244,6 +246,8 @@ CELERY_TASK_ROUTES = {
     "cases.tasks.plan_reminders": {"queue": "upkeep"},
     "cases.tasks.send_reminders": {"queue": "upkeep"},
     "cases.tasks.sweep_stored_files": {"queue": "upkeep"},
+    "cases.tasks.resume_waiting_work": {"queue": "upkeep"},
+    "advocacy.tasks.resume_pdf_batches": {"queue": "upkeep"},
 }
 # A web request never waits long on a broker that is away: the submission is stored and the sweep
 # sends it later (config.celery.try_enqueue).
