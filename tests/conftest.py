@@ -95,6 +95,22 @@ def as_user(api):  # noqa: ANN001, ANN201
     return login
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_session_left_on_the_test_database(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN202
+    """Torn down just before pytest-django drops the process's test database: a connection a
+    test's thread or worker process left open (they end with the test, their sessions a moment
+    later) would otherwise stop the drop ("is being accessed by other users"), leaving the
+    database behind for the next run."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
 @pytest.fixture(autouse=True)
 def _signed_in_with_both_factors(monkeypatch):  # noqa: ANN001, ANN202
     """In these tests `client.force_login(user)` is a user who passed both factors, as every staff
