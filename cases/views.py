@@ -113,6 +113,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "next_url": f"?{params.urlencode()}" if more and not searched else None, "more_matches": more and searched,
         "pii_ids": pii_ids,
         "can_open_family": _opening_organization(request) is not None,
+        # Filters in use keep the filter panel open on a phone (static/site.js closes it otherwise).
+        "filtered": request.method == "GET" and any(request.GET.get(name) for name in filterset.form.fields),
     }, status=200 if filterset.is_valid() else 400)
 
 
