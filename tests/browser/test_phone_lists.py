@@ -1,6 +1,7 @@
-"""The families list on a phone, in real Chromium: the filters fold away under "Filter and order"
-so the families come first (unless a filter is in use), and each cell whose column heading a
-phone hides says what it is. At a desk the filters stay open. Families are fictional."""
+"""The families list and a family's page on a phone, in real Chromium: the filters fold away
+under "Filter and order" so the families come first (unless a filter is in use), and each cell
+whose column heading a phone hides says what it is. At a desk the filters stay open. Families
+are fictional."""
 import pytest
 from playwright.sync_api import expect
 
@@ -25,6 +26,9 @@ def test_on_a_phone_the_families_come_before_the_filters(open_page, family):  # 
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_label("Sponsor status")).to_be_visible()  # a filter in use stays in sight
     expect(page.locator("details.filter-panel summary")).to_contain_text("filters on")
+
+    page.goto(f"/cases/{family.case.pk}/")  # the family's members: when each custody began
+    expect(page.locator("#h-people").locator("..").locator("tr", has_text="Ana")).to_contain_text("Since:")
 
 
 def test_at_a_desk_the_filters_are_open_and_the_headings_name_the_columns(open_page, family):  # noqa: ANN001, F811
