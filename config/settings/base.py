@@ -364,6 +364,9 @@ STORAGES = {
 }
 # The largest document accepted, in bytes (a phone's photo of a paper is a few MB).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The longest Excel sheet an import checks (about 13 s here); a longer one is refused with the
+# advice to send it as CSV, which is checked at about 35,000 rows a second.
+IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=50_000)
 # Public form limits, as "N/s", "N/m", "N/h" or "N/d" (config.ratelimit).
 SUBMISSION_RATE_PER_IP = env("SUBMISSION_RATE_PER_IP", default="30/h")
 # Where the client's address is, for every limit (accounts.client_ip): REMOTE_ADDR, or e.g.

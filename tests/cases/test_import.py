@@ -159,6 +159,35 @@ def test_a_workbook_imports_like_a_csv(alice, alpha, facility, document_store): 
     assert Person.objects.get(case__reference="IMP-0007", role="parent").date_of_birth == dt.date(1990, 1, 15)
 
 
+def workbook(families: int) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(HEADER)
+    for n in range(families):
+        for row in family_rows(n):
+            book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_longer_than_the_limit_is_refused_with_the_advice_to_send_csv(alice, alpha, facility, settings,
+                                                                                   document_store):  # noqa: ANN001
+    # The limit keeps a check within the request (about 13 s for 50,000 rows here); lowered for
+    # the test: three families are six rows.
+    from django.core.exceptions import ValidationError
+
+    settings.IMPORT_XLSX_MAX_ROWS = 5
+    with pytest.raises(ValidationError) as refused:
+        check(alice, alpha, workbook(3), name="families.xlsx")
+    assert "more than 5 rows, the most checked from an Excel file. Save it as CSV" in " ".join(refused.value.messages)
+    assert not ImportJob.objects.exists()
+    assert not document_store.exists() or not any(document_store.iterdir())
+    settings.IMPORT_XLSX_MAX_ROWS = 6  # exactly at the limit: checked
+    assert check(alice, alpha, workbook(3), name="families.xlsx").total_rows == 6
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("families.pdf", b"%PDF-1.4", "Upload the spreadsheet as .xlsx or .csv"),
     ("families.csv", b"\x89PNG\r\n\x1a\n\xff\xfe", "save it as CSV UTF-8"),
