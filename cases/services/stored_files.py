@@ -7,7 +7,7 @@ killed between the removal's commit and the file's deletion, a worker killed bet
 file and writing its row. Such a file still holds a family's details (encrypted), so the sweep
 (cases.tasks.sweep_stored_files, hourly) deletes every file that no row names and that is older
 than ORPHAN_GRACE: a file being saved right now is named by its row within the same request or
-task, long before that.
+task, long before that. Only files named as the product names them are looked at (OURS).
 
 A spreadsheet checked for import but never confirmed holds a whole list of families: once the
 check has waited PREVIEW_KEPT, the sweep marks it expired and deletes the file (the advocate
@@ -16,6 +16,7 @@ uploads it again to import it). A failed import's file is deleted too: it is nev
 """
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterator
 
 from django.db import transaction
@@ -31,15 +32,18 @@ PREVIEW_KEPT = dt.timedelta(days=3)
 _BATCH = 1000
 
 
-def _stored_names(path: str = "") -> Iterator[str]:
+# What the product names the files it stores (documents.save_encrypted, imports.import_check): only
+# such files are ever swept, so a storage shared with anything else (a bucket, a folder) loses
+# nothing of it.
+OURS = re.compile(r"(document|summary|import)-[0-9a-f]{32}\.bin")
+
+
+def _stored_names() -> Iterator[str]:
     try:
-        directories, files = storage().listdir(path)
+        _directories, files = storage().listdir("")
     except FileNotFoundError:  # nothing stored yet: a file system storage's folder is made on the first save
         return
-    for name in files:
-        yield f"{path}/{name}" if path else name
-    for directory in directories:
-        yield from _stored_names(f"{path}/{directory}" if path else directory)
+    yield from (name for name in files if OURS.fullmatch(name))
 
 
 def _named_by_a_row(names: list[str]) -> set[str]:

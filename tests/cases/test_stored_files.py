@@ -1,6 +1,7 @@
-"""The documents storage keeps only files a record refers to: the hourly sweep deletes a file no
-document, summary or waiting import names once it is more than an hour old, and leaves every
-other file alone. Files here are fictional."""
+"""The documents storage keeps only files a record refers to: the hourly sweep deletes a file it
+stored that no document, summary or waiting import names once it is more than an hour old, and
+leaves every other file alone, its own and anything else kept in the same place. Files here are
+fictional."""
 import datetime as dt
 import os
 from pathlib import Path
@@ -41,16 +42,20 @@ def test_the_sweep_deletes_only_old_files_no_record_names(alice, alpha, case, do
     assert all(kept) and files(store) == kept
     stray_old = save_encrypted("document", b"a family's file whose row was never written")
     stray_new = save_encrypted("summary", b"a summary being written right now")
-    (store / "2026").mkdir()
-    (store / "2026" / "nested.bin").write_bytes(b"left in a folder")
-    for name in (*kept, stray_old, "2026/nested.bin"):
+    # Files the product did not store there (a storage shared with something else): never ours to delete.
+    (store / "backups").mkdir()
+    (store / "backups" / "2026-11.dump").write_bytes(b"someone else's")
+    (store / "notes.txt").write_bytes(b"someone else's")
+    (store / "document-not-hex.bin").write_bytes(b"not a name we give")
+    foreign = {"backups/2026-11.dump", "notes.txt", "document-not-hex.bin"}
+    for name in (*kept, stray_old, *foreign):
         age(store, name, hours=30 * 24)  # every file old, the records' own included
     age(store, stray_new, hours=0.5)  # newer than the grace: it may be a file its row is about to name
 
     caplog.set_level("INFO", logger="cases.services.stored_files")
-    assert sweep_stored_files() == {"import_files": 0, "orphans": 2}
-    assert files(store) == kept | {stray_new}
-    assert "2 file(s)" in caplog.text and stray_old not in caplog.text
+    assert sweep_stored_files() == {"import_files": 0, "orphans": 1}
+    assert files(store) == kept | {stray_new} | foreign
+    assert "1 file(s)" in caplog.text and stray_old not in caplog.text
     # What the records name still opens.
     assert services.document_read(actor=alice, document=document) == PDF
     assert summaries.summary_read(actor=alice, summary=CaseSummary.objects.get(pk=summary.pk)).startswith(b"%PDF")
