@@ -353,7 +353,7 @@ def batch_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     action = _visible_action(request, pk)
     raw = request.POST.get("decision_maker", "")
-    dm = get_object_or_404(DecisionMaker, pk=int(raw) if raw.isdigit() else 0)
+    dm = get_object_or_404(DecisionMaker, pk=int(raw) if raw.isdecimal() else 0)
     try:
         batches.batch_request(actor=request.user, action=action, decision_maker=dm)
         messages.success(request, _("The printable batch is being built."))
@@ -377,7 +377,7 @@ def letters_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Tick “The office did not get them” to send unconfirmed letters again."))
         return back
     try:
-        n = services.letters_retry(actor=request.user, action=action, decision_maker_id=int(raw) if raw.isdigit()
+        n = services.letters_retry(actor=request.user, action=action, decision_maker_id=int(raw) if raw.isdecimal()
                                    else 0, status=status)
     except ValidationError as exc:
         for message in exc.messages:

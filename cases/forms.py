@@ -303,7 +303,9 @@ class DocumentRemoveForm(CaseForm):
 
     prefix_name = "document_remove"
     document = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.ChoiceField(label=_("Why is it being removed?"), choices=Document.RemovalReason.choices)
+    # No reason is chosen for the user: the history records the one they pick.
+    reason = forms.ChoiceField(label=_("Why is it being removed?"),
+                               choices=[("", _("Choose…")), *Document.RemovalReason.choices])
 
 
 class DocumentForm(CaseForm):

@@ -52,6 +52,7 @@ def send_reminders() -> dict[str, int]:
     return reminders.send_due()
 
 
+# time_limit is summaries.LEASE: past it, the sweep may give the summary to another worker.
 @shared_task(ignore_result=True, time_limit=300, soft_time_limit=240)
 def build_case_summary(summary_id: int) -> None:
     from .services.summaries import summary_build

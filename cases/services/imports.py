@@ -486,12 +486,14 @@ def import_run(job_id: int) -> ImportJob:
                                                            claimed_at=timezone.now())
         ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.DONE, finished_at=timezone.now(),
                                                    claimed_at=None, total_rows=done)
-        storage().delete(job.storage_name)  # the file is not kept once it is in
-        ImportJob.objects.filter(pk=job_id).update(storage_name="")
     except Exception as exc:  # noqa: BLE001 - recorded on the job (its class only), then re-raised
         ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED, error=type(exc).__name__,
                                                    finished_at=timezone.now(), claimed_at=None)
         raise
+    # The file is not kept once it is in. A storage that fails here leaves a finished import
+    # finished; the file is then let go by the hourly sweep (stored_files.expire_import_files).
+    ImportJob.objects.filter(pk=job_id).update(storage_name="")
+    storage().delete(job.storage_name)
     return ImportJob.objects.get(pk=job_id)
 
 

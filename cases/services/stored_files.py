@@ -54,13 +54,17 @@ def _named_by_a_row(names: list[str]) -> set[str]:
 
 
 def expire_import_files(*, now: dt.datetime | None = None) -> int:
-    """Expire the checks left unconfirmed for PREVIEW_KEPT and let go of failed imports' files;
-    return how many files were let go. Each row forgets its file in a conditional update before the
-    file is deleted (after the commit): a confirmation racing the expiry either wins, and the
-    import runs, or finds the check expired. A deletion cut off is left to sweep_orphans."""
+    """Expire the checks left unconfirmed for PREVIEW_KEPT, and let go of the files of failed
+    imports and of finished ones whose deletion was cut off; return how many files were let go.
+    Each row forgets its file in a conditional update before the file is deleted (after the
+    commit): a confirmation racing the expiry either wins, and the import runs, or finds the check
+    expired. A deletion cut off is left to sweep_orphans."""
     now = now or timezone.now()
     stale = ImportJob.objects.filter(status=ImportJob.Status.PREVIEWED, created_at__lt=now - PREVIEW_KEPT)
-    failed = ImportJob.objects.filter(status=ImportJob.Status.FAILED).exclude(storage_name="")
+    # A failed import's file is never read again; a finished or expired one whose process was cut
+    # off between its last update and the file's deletion still names it.
+    failed = ImportJob.objects.filter(status__in=(ImportJob.Status.FAILED, ImportJob.Status.DONE,
+                                                  ImportJob.Status.EXPIRED)).exclude(storage_name="")
     let_go = 0
     for jobs, changes in ((stale, {"status": ImportJob.Status.EXPIRED, "finished_at": now}), (failed, {})):
         for pk, name in jobs.values_list("pk", "storage_name"):
@@ -72,6 +76,19 @@ def expire_import_files(*, now: dt.datetime | None = None) -> int:
     return let_go
 
 
+def _older_than(name: str, cutoff: dt.datetime) -> bool:
+    """False for a file gone since it was listed (its row's owner deleted it meanwhile)."""
+    try:
+        return storage().get_modified_time(name) < cutoff
+    except (FileNotFoundError, OSError):
+        return False
+    except Exception as exc:  # noqa: BLE001 - another storage's "not found" (S3: ClientError 404)
+        if storage().exists(name):
+            raise
+        logger.debug("documents storage: a file went while the sweep ran (%s)", type(exc).__name__)
+        return False
+
+
 def sweep_orphans(*, now: dt.datetime | None = None) -> int:
     """Delete the stored files no row names and older than ORPHAN_GRACE; return how many."""
     store, cutoff = storage(), (now or timezone.now()) - ORPHAN_GRACE
@@ -81,7 +98,7 @@ def sweep_orphans(*, now: dt.datetime | None = None) -> int:
         batch = names[start:start + _BATCH]
         named = _named_by_a_row(batch)
         for name in batch:
-            if name not in named and store.get_modified_time(name) < cutoff:
+            if name not in named and _older_than(name, cutoff):
                 store.delete(name)
                 deleted += 1
     if deleted:

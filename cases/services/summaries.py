@@ -25,6 +25,8 @@ from ..permissions import has_case_perm, require_case_perm
 from ..timeline import person_name
 from .documents import read_encrypted, save_encrypted
 
+# As long as build_case_summary's time_limit (cases/tasks.py): a build is never taken from a worker
+# that may still be running it. Change both together.
 LEASE = dt.timedelta(minutes=5)
 
 

@@ -142,3 +142,12 @@ def test_the_buttons_read_in_spanish(refused, page_as):  # noqa: ANN001
     client.post("/accounts/language/", {"language": "es", "next": "/"})
     page = client.get(f"/actions/{refused.pk}/").content.decode()
     assert "Reintentar 2 cartas" in page
+
+
+@pytest.mark.parametrize("decision_maker", ["", "abc", "²", "-1"])
+def test_a_malformed_official_is_a_clear_answer_not_an_error(refused, page_as, decision_maker):  # noqa: ANN001
+    before = statuses(refused)
+    r = page_as("olga").post(f"/actions/{refused.pk}/letters/retry/",
+                             {"decision_maker": decision_maker, "status": "failed"}, follow=True)
+    assert r.status_code == 200 and "No letters were left to send again: nothing was changed." in r.content.decode()
+    assert statuses(refused) == before

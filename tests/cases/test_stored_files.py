@@ -86,3 +86,25 @@ def test_the_sweep_runs_hourly_beside_the_other_upkeep():
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "cases.tasks.sweep_stored_files")
     assert entry["schedule"] == 3600.0
     assert settings.CELERY_TASK_ROUTES["cases.tasks.sweep_stored_files"] == {"queue": "upkeep"}
+
+
+def test_a_file_gone_between_the_listing_and_its_check_is_skipped(document_store):  # noqa: ANN001
+    # A removal or a finished import deletes its file while the sweep runs: the sweep goes on.
+    from cases.services.stored_files import _older_than
+
+    cutoff = timezone.now()
+    assert _older_than(f"document-{'0' * 32}.bin", cutoff) is False
+
+
+def test_a_finished_imports_file_left_by_a_cut_off_process_is_let_go(alice, alpha, document_store,
+                                                                     django_capture_on_commit_callbacks):  # noqa: ANN001
+    job = imports.import_check(actor=alice, organization=alpha, upload=SimpleUploadedFile(
+        "families.csv", imports.template_csv()))
+    name = job.storage_name
+    # As import_run leaves a job whose process ended between marking it done and forgetting its file.
+    ImportJob.objects.filter(pk=job.pk).update(status="done")
+    assert files(document_store) == {name}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep_stored_files()["import_files"] == 1
+    assert ImportJob.objects.get(pk=job.pk).storage_name == "" and files(document_store) == set()
+    assert ImportJob.objects.get(pk=job.pk).status == "done"

@@ -214,6 +214,8 @@ def test_a_document_of_another_family_or_an_unknown_reason_is_refused(page_for, 
     unknown = remove(client, other, theirs, reason="tidy")
     assert unknown.status_code == 400
     assert "Select a valid choice" in unknown.content.decode()
+    none_chosen = remove(client, other, theirs, reason="")  # the form preselects no reason
+    assert none_chosen.status_code == 400 and "This field is required." in none_chosen.content.decode()
     assert Document.objects.filter(pk=theirs.pk).exists() and len(stored_files(store)) == 1
     assert CaseEvent.objects.count() == history
 
