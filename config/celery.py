@@ -3,6 +3,7 @@
 Worker: ``celery -A config worker -l info``; beat: ``celery -A config beat -l info``.
 With ``CELERY_BROKER_URL`` unset, settings make tasks run eagerly in-process.
 """
+import datetime as dt
 import logging
 import os
 
@@ -29,6 +30,11 @@ def try_enqueue(task, *args: object) -> bool:  # noqa: ANN001
         logger.warning("broker unavailable (%s): %s left for the sweep", type(exc).__name__, task.name)
         return False
     return True
+
+
+# Background work (a printable batch, a summary, a confirmed import) still queued after this long
+# was probably never handed to a worker: the upkeep sweeps send it again (resume_waiting).
+WAITING_FOR_A_WORKER = dt.timedelta(minutes=5)
 
 
 def resume_waiting(rows, task, *, most: int = 500) -> int:  # noqa: ANN001

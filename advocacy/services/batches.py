@@ -52,15 +52,13 @@ def batch_request(*, actor: User, action: Action, decision_maker: DecisionMaker)
     return batch
 
 
-# A queued batch no worker has taken after this long was probably never sent to one.
-WAITING = dt.timedelta(minutes=5)
-
-
 def waiting_batches(*, now: dt.datetime | None = None) -> QuerySet:
     """Batches to send to a worker again: asked for while the broker was away (still queued after
-    WAITING), or left building by a worker that died (its lease run out)."""
+    WAITING_FOR_A_WORKER), or left building by a worker that died (its lease run out)."""
+    from config.celery import WAITING_FOR_A_WORKER
+
     now = now or timezone.now()
-    return PdfBatch.objects.filter(Q(status=BatchStatus.QUEUED, created_at__lt=now - WAITING)
+    return PdfBatch.objects.filter(Q(status=BatchStatus.QUEUED, created_at__lt=now - WAITING_FOR_A_WORKER)
                                    | Q(status=BatchStatus.BUILDING, claimed_at__lt=now - _lease()))
 
 

@@ -124,7 +124,6 @@ def document_remove(*, actor: User, case: Case, document_id: int, reason: str) -
         if document is None:
             raise field_error("document", _("That document is no longer on this family's record: nothing was "
                                             "changed."), "gone")
-        require_case_perm(actor, CHANGE, case)
         stored, pk = document.storage_name, document.pk
         before = {"kind": document.kind, "person": document.person_id, "file_type": document.file_type,
                   "size": document.size, "expires_on": document.expires_on.isoformat() if document.expires_on else None,

@@ -439,15 +439,15 @@ def import_confirm(*, actor: User, job: ImportJob) -> ImportJob:
 
 
 LEASE = dt.timedelta(minutes=10)
-# A confirmed import no worker has taken after this long was probably never sent to one.
-WAITING = dt.timedelta(minutes=5)
 
 
 def waiting_imports(*, now: dt.datetime | None = None) -> QuerySet:
     """Imports to send to a worker again: confirmed while the broker was away, or left running by
     a worker that died (its lease run out; rows already in are recognised and skipped)."""
+    from config.celery import WAITING_FOR_A_WORKER
+
     now = now or timezone.now()
-    return ImportJob.objects.filter(Q(status=ImportStatus.QUEUED, confirmed_at__lt=now - WAITING)
+    return ImportJob.objects.filter(Q(status=ImportStatus.QUEUED, confirmed_at__lt=now - WAITING_FOR_A_WORKER)
                                     | Q(status=ImportStatus.RUNNING, claimed_at__lt=now - LEASE))
 
 
@@ -490,8 +490,9 @@ def import_run(job_id: int) -> ImportJob:
         ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED, error=type(exc).__name__,
                                                    finished_at=timezone.now(), claimed_at=None)
         raise
-    # The file is not kept once it is in. A storage that fails here leaves a finished import
-    # finished; the file is then let go by the hourly sweep (stored_files.expire_import_files).
+    # The file is not kept once it is in. The row forgets it first: a storage that fails here (or a
+    # process cut off) leaves a finished import finished and a file no row names, which the hourly
+    # sweep deletes (stored_files.sweep_orphans).
     ImportJob.objects.filter(pk=job_id).update(storage_name="")
     storage().delete(job.storage_name)
     return ImportJob.objects.get(pk=job_id)

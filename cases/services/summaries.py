@@ -45,15 +45,13 @@ def summary_request(*, actor: User, case: Case, language: str) -> CaseSummary:
     return summary
 
 
-# A queued summary no worker has taken after this long was probably never sent to one.
-WAITING = dt.timedelta(minutes=5)
-
-
 def waiting_summaries(*, now: dt.datetime | None = None) -> QuerySet:
     """Summaries to send to a worker again: asked for while the broker was away, or left building
     by a worker that died (its lease run out)."""
+    from config.celery import WAITING_FOR_A_WORKER
+
     now = now or timezone.now()
-    return CaseSummary.objects.filter(Q(status=CaseSummary.Status.QUEUED, created_at__lt=now - WAITING)
+    return CaseSummary.objects.filter(Q(status=CaseSummary.Status.QUEUED, created_at__lt=now - WAITING_FOR_A_WORKER)
                                       | Q(status=CaseSummary.Status.BUILDING, claimed_at__lt=now - LEASE))
 
 
